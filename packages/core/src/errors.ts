@@ -1,0 +1,75 @@
+/**
+ * The one error type of Tracium's tenant handling (DESIGN.md E1).
+ *
+ * Every code has a fixed HTTP status so that every adapter answers a rejected request the same way.
+ */
+
+/** HTTP status of each {@link TenantErrorCode}. */
+export const TENANT_ERROR_STATUS = {
+  TENANT_MISSING: 401,
+  TOKEN_INVALID: 401,
+  TENANT_INVALID: 400,
+  TENANT_FORBIDDEN: 403,
+  TENANT_CONFLICT: 403,
+  TENANT_SCOPE_CLOSED: 500,
+} as const
+
+/** What went wrong; each code maps to one HTTP status (see {@link TENANT_ERROR_STATUS}). */
+export type TenantErrorCode = keyof typeof TENANT_ERROR_STATUS
+
+/** Options of {@link TenantError}. */
+export interface TenantErrorOptions {
+  /** The underlying error, e.g. jose's verification error. Never shown to clients. */
+  cause?: unknown
+}
+
+/**
+ * Raised for every tenant problem: a bad id, a missing tenant, a bad token, a refused tenant,
+ * conflicting sources or use of a closed scope.
+ *
+ * `status` is the HTTP status an adapter answers with; `expose` is `true` because `message` is
+ * written for clients and never contains a token or a stack (the `cause` may, and stays private).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   requireTenant()
+ * } catch (err) {
+ *   if (err instanceof TenantError && err.code === 'TENANT_MISSING') {
+ *     // err.status === 401
+ *   }
+ * }
+ * ```
+ */
+export class TenantError extends Error {
+  /** Machine-readable reason. */
+  readonly code: TenantErrorCode
+  /** HTTP status for this code (E1). */
+  readonly status: number
+  /** Always `true`: the message is safe to show to clients (Koa/http-errors convention). */
+  readonly expose = true as const
+
+  constructor(code: TenantErrorCode, message: string, options?: TenantErrorOptions) {
+    super(message, options)
+    this.name = 'TenantError'
+    this.code = code
+    this.status = TENANT_ERROR_STATUS[code]
+  }
+}
+
+/**
+ * `true` when `value` is a {@link TenantError}, also one thrown by another copy of
+ * `@tracium/core` in the same process (an ESM and a CJS build, or two versions; S8), where
+ * `instanceof` would say no.
+ *
+ * @example
+ * ```ts
+ * if (isTenantError(err)) res.status(err.status)
+ * ```
+ */
+export function isTenantError(value: unknown): value is TenantError {
+  if (value instanceof TenantError) return true
+  if (!(value instanceof Error) || value.name !== 'TenantError') return false
+  const code = (value as { code?: unknown }).code
+  return typeof code === 'string' && Object.hasOwn(TENANT_ERROR_STATUS, code)
+}

@@ -1,0 +1,20 @@
+import { storage } from '../src/storage.js'
+
+/**
+ * Runs `fn` as a script's top level would: with no tenant store at all. It runs in an immediate
+ * of its own, so what setTenant enters there (S4) cannot reach the calling test's context.
+ */
+export function outsideAnyScope<T>(fn: () => T): Promise<Awaited<T>> {
+  return storage.exit(
+    () =>
+      new Promise<Awaited<T>>((resolve, reject) => {
+        setImmediate(async () => {
+          try {
+            resolve(await fn())
+          } catch (err) {
+            reject(err)
+          }
+        })
+      }),
+  )
+}
