@@ -5,7 +5,7 @@
  */
 import diagnostics from 'node:diagnostics_channel'
 import type { TenantErrorCode } from './errors.js'
-import type { RequestScope } from './request-scope.js'
+import type { RequestScope, ScopeCloseInfo } from './request-scope.js'
 
 /** Names of the channels core publishes on. */
 export const TENANT_CHANNELS = {
@@ -19,7 +19,7 @@ export const TENANT_CHANNELS = {
   scopeClose: 'tracium:tenant:scope-close',
 } as const
 
-/** Published on `tracium:tenant:scope-open`, inside the new scope. */
+/** Published on `tracium:tenant:scope-open`, inside the new scope; `scope.request` says which. */
 export interface ScopeOpenMessage {
   readonly scope: RequestScope
 }
@@ -39,7 +39,7 @@ export interface TenantRejectedMessage {
 }
 
 /** Published on `tracium:tenant:scope-close` once, when the response has closed. */
-export interface ScopeCloseMessage {
+export interface ScopeCloseMessage extends Readonly<ScopeCloseInfo> {
   readonly scope: RequestScope
   /** `true` when the client went away before the response finished. */
   readonly aborted: boolean

@@ -26,7 +26,13 @@ export {
 } from './propagation/carrier.js'
 export { bindEmitter } from './propagation/emitter.js'
 export { restoreWorkerTenant, tenantWorkerData } from './propagation/worker.js'
-export { openRequestScope, RequestScope } from './request-scope.js'
+export {
+  currentRequestScope,
+  openRequestScope,
+  RequestScope,
+  type ScopeCloseInfo,
+  type ScopeRequestInfo,
+} from './request-scope.js'
 export {
   bindTenant,
   captureTenant,

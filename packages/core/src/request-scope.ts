@@ -6,9 +6,26 @@
  */
 import { TenantError } from './errors.js'
 import { scopeCloseChannel, scopeOpenChannel } from './events.js'
-import type { ScopeState, TenantCell } from './storage.js'
-import { storage } from './storage.js'
+import { storage, type TenantCell } from './storage.js'
 import { validateTenantId } from './tenant-id.js'
+
+/** What a scope knows of its request, for diagnostics subscribers (e.g. trace names). */
+export interface ScopeRequestInfo {
+  /** HTTP method, e.g. `GET`. */
+  readonly method: string
+  /** Request target as received, e.g. `/chat?x=1`. */
+  readonly url: string
+}
+
+/** How a request ended; passed to {@link RequestScope.close}. */
+export interface ScopeCloseInfo {
+  /** `true` when the client went away before the response finished. Default: `false`. */
+  aborted?: boolean
+  /** The response status code, when one was sent. */
+  statusCode?: number
+  /** The matched route pattern, e.g. `/users/:id`, when the framework knows it. */
+  route?: string
+}
 
 /**
  * One request's tenant scope. Create it with {@link openRequestScope}.
@@ -19,8 +36,8 @@ import { validateTenantId } from './tenant-id.js'
  * import { openRequestScope, getCurrentTenant } from '@tracium/core'
  *
  * http.createServer((req, res) => {
- *   const scope = openRequestScope()
- *   res.once('close', () => scope.close(!res.writableFinished))
+ *   const scope = openRequestScope({ method: req.method!, url: req.url! })
+ *   res.once('close', () => scope.close({ aborted: !res.writableFinished }))
  *   scope.run(() => {
  *     scope.setTenant(req.headers['x-tenant-id'] as string)
  *     res.end(getCurrentTenant())
@@ -29,8 +46,13 @@ import { validateTenantId } from './tenant-id.js'
  * ```
  */
 export class RequestScope {
-  readonly #state: ScopeState = { closed: false }
-  readonly #cell: TenantCell = { tenantId: null, request: this.#state, ambient: false }
+  #closed = false
+  // The cell points back at this scope, so every cell nested in the request (withTenant) sees
+  // the close, and currentRequestScope() can find the scope.
+  readonly #cell: TenantCell = { tenantId: null, request: this, ambient: false }
+
+  /** @param request what the scope knows of its request. Default: nothing. */
+  constructor(readonly request?: ScopeRequestInfo) {}
 
   /** The tenant set on this scope (by the adapter or by `setTenant` inside it), or `null`. */
   get tenantId(): string | null {
@@ -39,7 +61,7 @@ export class RequestScope {
 
   /** `true` once {@link close} was called. */
   get closed(): boolean {
-    return this.#state.closed
+    return this.#closed
   }
 
   /**
@@ -48,7 +70,7 @@ export class RequestScope {
    */
   setTenant(tenantId: string | null): void {
     const id = tenantId === null ? null : validateTenantId(tenantId)
-    if (this.#state.closed) {
+    if (this.#closed) {
       throw new TenantError('TENANT_SCOPE_CLOSED', 'This request scope has already closed.')
     }
     this.#cell.tenantId = id
@@ -76,26 +98,46 @@ export class RequestScope {
 
   /**
    * Closes the scope (S2): from now on, code still running in its async context reads `null`
-   * and cannot set a tenant. Idempotent; publishes `tracium:tenant:scope-close` once.
-   *
-   * @param aborted `true` when the client went away before the response finished.
+   * and cannot set a tenant. Idempotent; publishes `tracium:tenant:scope-close` once, inside the
+   * scope and before it closes, so subscribers still read the tenant.
    */
-  close(aborted = false): void {
-    if (this.#state.closed) return
+  close(info: ScopeCloseInfo = {}): void {
+    if (this.#closed) return
     if (scopeCloseChannel.hasSubscribers) {
-      // Subscribers still see the tenant: they run before the flag flips.
-      this.run(() => scopeCloseChannel.publish({ scope: this, aborted }))
+      this.run(() => scopeCloseChannel.publish({ aborted: false, ...info, scope: this }))
     }
-    this.#state.closed = true
+    this.#closed = true
   }
 }
 
 /**
  * Opens a scope for one request and publishes `tracium:tenant:scope-open` inside it. The scope
  * starts with no tenant. Adapters call this; application code normally does not need it.
+ *
+ * @param request method and URL, passed on to diagnostics subscribers. Default: none.
+ * @example
+ * ```ts
+ * const scope = openRequestScope({ method: 'GET', url: '/chat' })
+ * ```
  */
-export function openRequestScope(): RequestScope {
-  const scope = new RequestScope()
+export function openRequestScope(request?: ScopeRequestInfo): RequestScope {
+  const scope = new RequestScope(request)
   if (scopeOpenChannel.hasSubscribers) scope.run(() => scopeOpenChannel.publish({ scope }))
   return scope
+}
+
+/**
+ * The open request scope the current code runs in, or `null` outside any request or after the
+ * request closed. For integrations (the SDK keys per-request state by it); application code
+ * reads the tenant with `getCurrentTenant()` instead.
+ *
+ * @example
+ * ```ts
+ * const scope = currentRequestScope()
+ * if (scope) perRequest.set(scope, state)
+ * ```
+ */
+export function currentRequestScope(): RequestScope | null {
+  const request = storage.getStore()?.request
+  return request && !request.closed ? (request as RequestScope) : null
 }

@@ -8,9 +8,12 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 
-/** Shared by all cells of one request; `closed` flips once, when the response closes (S2). */
+/**
+ * The request a cell belongs to (a `RequestScope`, possibly of another copy of core). `closed`
+ * flips once, when the response closes (S2).
+ */
 export interface ScopeState {
-  closed: boolean
+  readonly closed: boolean
 }
 
 /** The value stored in the AsyncLocalStorage. */

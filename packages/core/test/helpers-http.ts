@@ -10,8 +10,10 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse, scope: Requ
  */
 export async function serveWithScope(handler: Handler) {
   const server = http.createServer((req, res) => {
-    const scope = openRequestScope()
-    res.once('close', () => scope.close(!res.writableFinished))
+    const scope = openRequestScope({ method: req.method ?? 'GET', url: req.url ?? '/' })
+    res.once('close', () =>
+      scope.close({ aborted: !res.writableFinished, statusCode: res.statusCode }),
+    )
     scope.run(() => {
       const header = req.headers['x-tenant-id']
       if (typeof header === 'string') scope.setTenant(header)

@@ -6,16 +6,19 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   CLOSED_SCOPE_WARNING_CODE,
+  currentRequestScope,
   getCurrentTenant,
   openRequestScope,
   type RequestScope,
   requireTenant,
+  type ScopeCloseMessage,
+  type ScopeOpenMessage,
   setTenant,
   TENANT_CHANNELS,
   TenantError,
   withTenant,
 } from '../src/index.js'
-import { storage } from '../src/storage.js'
+import { storage, type TenantCell } from '../src/storage.js'
 import { request, serveWithScope } from './helpers-http.js'
 
 const cleanups: Array<() => unknown> = []
@@ -59,7 +62,12 @@ describe('S1: each request runs in its own scope, opened with run', () => {
       if (!insideRun) calls++
       return enterWith.call(this, store)
     }
-    storage.run = function (store, fn, ...args) {
+    storage.run = function (
+      this: typeof storage,
+      store: TenantCell,
+      fn: (...args: unknown[]) => unknown,
+      ...args: unknown[]
+    ) {
       insideRun = true
       try {
         return run.call(this, store, () => {
@@ -73,7 +81,7 @@ describe('S1: each request runs in its own scope, opened with run', () => {
       } finally {
         insideRun = false
       }
-    } as typeof run
+    } as unknown as typeof run
     cleanups.push(() => {
       Object.assign(storage, { enterWith, run })
     })
@@ -258,10 +266,15 @@ describe('S7: re-entering the scope where the async context is lost', () => {
 
 describe('diagnostics events', () => {
   it('publishes scope-open inside the scope and scope-close once, before the scope reads null', async () => {
-    const events: Array<[string, string | null, boolean?]> = []
-    const onOpen = () => events.push(['open', getCurrentTenant()])
-    const onClose = (message: unknown) =>
-      events.push(['close', getCurrentTenant(), (message as { aborted: boolean }).aborted])
+    const events: unknown[][] = []
+    const onOpen = (message: unknown) => {
+      const { scope } = message as ScopeOpenMessage
+      events.push(['open', getCurrentTenant(), scope.request, currentRequestScope() === scope])
+    }
+    const onClose = (message: unknown) => {
+      const { aborted, statusCode } = message as ScopeCloseMessage
+      events.push(['close', getCurrentTenant(), aborted, statusCode])
+    }
     diagnostics.subscribe(TENANT_CHANNELS.scopeOpen, onOpen)
     diagnostics.subscribe(TENANT_CHANNELS.scopeClose, onClose)
     cleanups.push(() => {
@@ -270,11 +283,23 @@ describe('diagnostics events', () => {
     })
     const app = await serveWithScope((_req, res) => res.end())
     cleanups.push(app.close)
-    await request(app.port, { headers: { 'x-tenant-id': 'tenant-a' } })
+    await request(app.port, { path: '/chat?x=1', headers: { 'x-tenant-id': 'tenant-a' } })
     await sleep(5)
     expect(events).toEqual([
-      ['open', null],
-      ['close', 'tenant-a', false],
+      ['open', null, { method: 'GET', url: '/chat?x=1' }, true],
+      ['close', 'tenant-a', false, 200],
     ])
+  })
+
+  it('currentRequestScope finds the open scope, also inside withTenant, and null after close', () => {
+    const scope = openRequestScope()
+    const later = scope.run(() => {
+      expect(currentRequestScope()).toBe(scope)
+      expect(withTenant('x', currentRequestScope)).toBe(scope)
+      return AsyncResource.bind(currentRequestScope)
+    })
+    scope.close()
+    expect(later()).toBeNull()
+    expect(currentRequestScope()).toBeNull()
   })
 })
