@@ -3,6 +3,8 @@
  * adapters and the SDK stand on it.
  */
 
+// jose's types appear in ours; re-exported so declaration files do not inline them.
+export type { JSONWebKeySet, JWK, JWTPayload, RemoteJWKSetOptions } from 'jose'
 export { CLOSED_SCOPE_WARNING_CODE } from './closed-scope-warning.js'
 export {
   isTenantError,
@@ -33,6 +35,32 @@ export {
   type ScopeCloseInfo,
   type ScopeRequestInfo,
 } from './request-scope.js'
+export {
+  type AuthorizeDetails,
+  type ExcludeOption,
+  TraciumOptionsError,
+  type TraciumTenantOptions,
+} from './resolution/options.js'
+export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemDetails } from './resolution/problem.js'
+export type { TenantRequest, TenantRequestHeaders } from './resolution/request.js'
+export {
+  createTenantResolver,
+  type ResolvedTenant,
+  type TenantResolver,
+} from './resolution/resolver.js'
+export type {
+  ClaimedTenant,
+  SourceValue,
+  TenantSource,
+  TenantSourceFunction,
+  TenantSourceInput,
+} from './resolution/source.js'
+export { fromCookie } from './resolution/sources/cookie.js'
+export { fromHeader } from './resolution/sources/header.js'
+export { fromJwt, type JwtSourceOptions } from './resolution/sources/jwt.js'
+export { fromPath, type PathSourceOptions } from './resolution/sources/path.js'
+export { fromQuery } from './resolution/sources/query.js'
+export { fromSubdomain, type SubdomainSourceOptions } from './resolution/sources/subdomain.js'
 export {
   bindTenant,
   captureTenant,

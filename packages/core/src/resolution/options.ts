@@ -1,0 +1,170 @@
+/**
+ * `TraciumTenantOptions`: the one options type every adapter takes, and its check (E3), done once
+ * when the middleware is created or the plugin registered.
+ */
+import type { JWTPayload } from 'jose'
+import { validateTenantId } from '../tenant-id.js'
+import type { TenantRequest } from './request.js'
+import type { TenantSourceInput } from './source.js'
+
+/** Extra facts `authorize` gets about the tenant it is asked about. */
+export interface AuthorizeDetails {
+  /** Name of the source that produced the tenant, e.g. `jwt:tenant_id`. */
+  readonly source: string
+  /** The verified token claims, when the tenant came from `fromJwt`. */
+  readonly claims?: JWTPayload
+}
+
+/**
+ * Paths that skip tenant resolution (R6): exact paths (`'/health'`), prefixes ending in `/*`
+ * (`'/public/*'`), regular expressions tested on the path, or a predicate.
+ */
+export type ExcludeOption = ReadonlyArray<string | RegExp> | ((request: TenantRequest) => boolean)
+
+/**
+ * Options of every Tracium tenant adapter (`@tracium/express`, `@tracium/fastify`, `@tracium/koa`,
+ * `@tracium/nestjs`). Checked once, when the middleware is created (E3).
+ *
+ * @example
+ * ```ts
+ * const options: TraciumTenantOptions = {
+ *   resolve: [fromJwt({ secret: process.env.JWT_SECRET!, claim: 'org_id' }), fromSubdomain({ baseDomain: 'app.example.com' })],
+ *   required: true,
+ *   exclude: ['/health'],
+ *   authorize: async (tenantId, req, { claims }) => claims?.sub !== undefined && (await isMember(claims.sub, tenantId)),
+ * }
+ * ```
+ */
+export interface TraciumTenantOptions {
+  /**
+   * Where the tenant comes from: one source or an ordered list, tried in order; the first value
+   * wins (R2). A source is `fromHeader()`, `fromJwt()`, `fromSubdomain()`, `fromPath()`,
+   * `fromQuery()`, `fromCookie()` or a function of the request.
+   * Default: `fromHeader()` (the `X-Tenant-ID` header).
+   */
+  resolve?: TenantSourceInput | ReadonlyArray<TenantSourceInput>
+  /**
+   * Read every source; all that yield a value must yield the same one, else `TENANT_CONFLICT`
+   * (403). Use it when a header must agree with the token's claim. Default: `false`.
+   */
+  consensus?: boolean
+  /** Reject a request without a tenant with `TENANT_MISSING` (401). Default: `false`. */
+  required?: boolean
+  /**
+   * The tenant of a request no source gave one for, e.g. `'anonymous'` (R4). It is not passed to
+   * `authorize`. Default: none (the tenant is `null`).
+   */
+  defaultTenant?: string
+  /**
+   * Decides whether the request may act as the resolved tenant (R5), e.g. a membership check.
+   * Sync or async; only `true` allows, anything else is `TENANT_FORBIDDEN` (403). A `TenantError`
+   * it throws is answered as such; any other error goes to the framework's error handling.
+   * Default: every resolved tenant is allowed.
+   */
+  authorize?: (
+    tenantId: string,
+    request: TenantRequest,
+    details: AuthorizeDetails,
+  ) => boolean | Promise<boolean>
+  /** Paths that skip resolution; their scope still opens with no tenant (R6). Default: none. */
+  exclude?: ExcludeOption
+  /**
+   * What to do with a rejected request (E2). `'respond'`: answer with the error's status and an
+   * `application/problem+json` body. `'forward'`: hand the `TenantError` to the framework's own
+   * error path (`next(err)`, Fastify's error handler, Koa's `ctx.throw`, Nest exception filters).
+   * Default: `'respond'`.
+   */
+  onError?: 'respond' | 'forward'
+}
+
+/** An option that cannot work, found when the middleware is created (E3). */
+export class TraciumOptionsError extends TypeError {
+  /** Always `TRACIUM_INVALID_OPTIONS`. */
+  readonly code = 'TRACIUM_INVALID_OPTIONS'
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'TraciumOptionsError'
+  }
+}
+
+/** Throws a {@link TraciumOptionsError} whose message starts with `packageName`. */
+export function optionsError(packageName: string, message: string, cause?: unknown): never {
+  throw new TraciumOptionsError(`${packageName}: ${message}`, { cause })
+}
+
+const KNOWN = new Set([
+  'resolve',
+  'consensus',
+  'required',
+  'defaultTenant',
+  'authorize',
+  'exclude',
+  'onError',
+])
+
+/** Checks `options` once; throws a {@link TraciumOptionsError} saying how to fix the first problem. */
+export function checkOptions(options: TraciumTenantOptions, packageName: string): void {
+  if (typeof options !== 'object' || options === null) {
+    optionsError(packageName, 'options must be an object, e.g. { resolve: fromHeader() }.')
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) {
+      optionsError(
+        packageName,
+        `unknown option "${key}". Known options: ${[...KNOWN].join(', ')}. Source settings ` +
+          'such as the header name or JWT secret go to the source, e.g. fromJwt({ secret }).',
+      )
+    }
+  }
+  for (const key of ['consensus', 'required'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      optionsError(packageName, `option "${key}" must be true or false.`)
+    }
+  }
+  if (options.defaultTenant !== undefined) {
+    try {
+      validateTenantId(options.defaultTenant)
+    } catch (err) {
+      optionsError(
+        packageName,
+        `option "defaultTenant" is not a valid tenant id: ${(err as Error).message}`,
+      )
+    }
+    if (options.required) {
+      optionsError(
+        packageName,
+        'options "required" and "defaultTenant" contradict each other: with a default tenant no ' +
+          'request is ever missing one. Remove one of them.',
+      )
+    }
+  }
+  if (options.authorize !== undefined && typeof options.authorize !== 'function') {
+    optionsError(
+      packageName,
+      'option "authorize" must be a function (tenantId, request) => boolean.',
+    )
+  }
+  if (
+    options.onError !== undefined &&
+    options.onError !== 'respond' &&
+    options.onError !== 'forward'
+  ) {
+    optionsError(packageName, `option "onError" must be 'respond' or 'forward'.`)
+  }
+  const { exclude } = options
+  if (exclude !== undefined && typeof exclude !== 'function') {
+    if (!Array.isArray(exclude)) {
+      optionsError(packageName, 'option "exclude" must be an array of paths/RegExps or a function.')
+    }
+    for (const entry of exclude) {
+      if (!(entry instanceof RegExp) && (typeof entry !== 'string' || !entry.startsWith('/'))) {
+        optionsError(
+          packageName,
+          `option "exclude" has ${JSON.stringify(entry)}: use paths starting with "/" ` +
+            "(e.g. '/health' or '/public/*'), RegExps, or a function.",
+        )
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The framework-neutral view of a request that sources read. Adapters build it cheaply from
+ * what the framework already parsed; nothing here is computed unless a source asks for it.
+ */
+
+/** Header values as Node's `IncomingMessage.headers` holds them (lower-case names). */
+export type TenantRequestHeaders = Readonly<Record<string, string | string[] | undefined>>
+
+/** What a tenant source may read of a request. */
+export interface TenantRequest {
+  /** HTTP method, e.g. `GET`. */
+  readonly method: string
+  /** Request target as received: path and query, e.g. `/t/acme/chat?x=1`. */
+  readonly url: string
+  /** Request headers with lower-case names, as Node parses them. */
+  readonly headers: TenantRequestHeaders
+  /** The Host header as received. Default: `headers.host` (or HTTP/2 `:authority`). */
+  readonly host?: string
+  /** Cookies, when the framework has parsed them. Default: parsed from the Cookie header. */
+  readonly cookies?: Readonly<Record<string, string | undefined>>
+  /** Route parameters, when the framework knows them at this point. */
+  readonly params?: Readonly<Record<string, string | undefined>>
+  /** The framework's own request object, for custom sources. */
+  readonly raw?: unknown
+}
+
+/** The path of `url` without its query string. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/** The Host of a request, as received. */
+export function hostOf(request: TenantRequest): string | undefined {
+  if (request.host !== undefined) return request.host
+  const host = request.headers.host ?? request.headers[':authority']
+  return typeof host === 'string' ? host : undefined
+}

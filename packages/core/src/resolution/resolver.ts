@@ -1,0 +1,202 @@
+/**
+ * The resolver: built once from `TraciumTenantOptions`, called by an adapter once per request.
+ * All resolution behaviour lives here (R1–R7) so every adapter behaves the same.
+ *
+ * It stays synchronous while every step is (the default header source is), and only returns a
+ * promise when a source or `authorize` does: adapters then skip a microtask per request.
+ */
+import type { JWTPayload } from 'jose'
+import { isTenantError, TenantError } from '../errors.js'
+import { rejectedChannel, resolvedChannel } from '../events.js'
+import type { RequestScope } from '../request-scope.js'
+import { validateTenantId } from '../tenant-id.js'
+import { compileExclude } from './exclude.js'
+import { checkOptions, optionsError, type TraciumTenantOptions } from './options.js'
+import type { TenantRequest } from './request.js'
+import { type SourceValue, type TenantSource, toSource } from './source.js'
+import { fromHeader } from './sources/header.js'
+
+/** The outcome of resolution, exposed by adapters as `req.tenant` / `ctx.state.tenant`. */
+export interface ResolvedTenant {
+  /** The tenant id, or `null` when the request has none. */
+  readonly id: string | null
+  /** The source that produced it (`header:x-tenant-id`, `default`, …), or `null`. */
+  readonly source: string | null
+  /** The verified token claims, when the tenant came from `fromJwt`. */
+  readonly claims?: JWTPayload
+}
+
+/** Resolves requests' tenants. Build it with {@link createTenantResolver}. */
+export interface TenantResolver {
+  /** The `onError` option: how the adapter answers a `TenantError`. */
+  readonly onError: 'respond' | 'forward'
+  /**
+   * Resolves the tenant of `request`, sets it on `scope` and publishes the `resolved` or
+   * `rejected` event. Returns synchronously when every step is synchronous.
+   *
+   * @throws {TenantError} (or rejects with it) when the request must be refused. Errors thrown
+   *   by user code (a custom source, `authorize`) pass through unchanged.
+   */
+  resolve(request: TenantRequest, scope: RequestScope): ResolvedTenant | Promise<ResolvedTenant>
+}
+
+const NO_TENANT: ResolvedTenant = Object.freeze({ id: null, source: null })
+
+/**
+ * Builds the resolver for `options`, checking them first (E3). Adapters call this once, when
+ * the middleware is created.
+ *
+ * @param packageName starts every option error's message. Default: `@tracium/core`.
+ * @throws {TraciumOptionsError} for options that cannot work, saying how to fix them.
+ * @example
+ * ```ts
+ * const resolver = createTenantResolver({ resolve: fromHeader(), required: true }, '@tracium/express')
+ * const tenant = await resolver.resolve(request, scope) // { id: 'acme', source: 'header:x-tenant-id' }
+ * ```
+ */
+export function createTenantResolver(
+  options: TraciumTenantOptions = {},
+  packageName = '@tracium/core',
+): TenantResolver {
+  checkOptions(options, packageName)
+  const sources = normalizeSources(options.resolve, packageName)
+  const sourceNames = sources.map((s) => s.name).join(', ')
+  const isExcluded = compileExclude(options.exclude)
+  const { consensus = false, required = false, authorize } = options
+  const fallback: ResolvedTenant =
+    options.defaultTenant === undefined
+      ? NO_TENANT
+      : Object.freeze({ id: options.defaultTenant, source: 'default' })
+
+  /** Reads sources from `index` on; `found` is what earlier sources agreed on. */
+  function readFrom(
+    request: TenantRequest,
+    index: number,
+    found: ResolvedTenant | undefined,
+  ): ResolvedTenant | undefined | Promise<ResolvedTenant | undefined> {
+    for (let i = index; i < sources.length; i++) {
+      const source = sources[i]!
+      const value = source.read(request)
+      if (value instanceof Promise) {
+        return value.then((v) => {
+          const next = accept(source, v, found)
+          return next !== undefined && !consensus ? next : readFrom(request, i + 1, next)
+        })
+      }
+      found = accept(source, value, found)
+      if (found !== undefined && !consensus) return found
+    }
+    return found
+  }
+
+  function accept(
+    source: TenantSource,
+    value: SourceValue,
+    found: ResolvedTenant | undefined,
+  ): ResolvedTenant | undefined {
+    if (value === null || value === undefined) return found
+    const next: ResolvedTenant =
+      typeof value === 'string'
+        ? { id: validateTenantId(value), source: source.name }
+        : { id: validateTenantId(value.tenantId), source: source.name, claims: value.claims }
+    if (found === undefined) return next
+    if (found.id !== next.id) {
+      throw new TenantError(
+        'TENANT_CONFLICT',
+        `The tenant sources disagree: ${found.source} and ${next.source} name different tenants.`,
+      )
+    }
+    return found
+  }
+
+  function decide(
+    request: TenantRequest,
+    found: ResolvedTenant | undefined,
+  ): ResolvedTenant | Promise<ResolvedTenant> {
+    if (found === undefined) {
+      if (required) {
+        throw new TenantError(
+          'TENANT_MISSING',
+          `This endpoint needs a tenant and none was found (looked at: ${sourceNames}).`,
+        )
+      }
+      return fallback
+    }
+    if (authorize === undefined) return found
+    const allowed = authorize(found.id!, request, {
+      source: found.source!,
+      ...(found.claims && { claims: found.claims }),
+    })
+    return allowed instanceof Promise
+      ? allowed.then((ok) => checkAllowed(ok, found))
+      : checkAllowed(allowed, found)
+  }
+
+  function settle(scope: RequestScope, tenant: ResolvedTenant): ResolvedTenant {
+    scope.setTenant(tenant.id)
+    if (tenant.id !== null && resolvedChannel.hasSubscribers) {
+      resolvedChannel.publish({ scope, tenantId: tenant.id, source: tenant.source })
+    }
+    return tenant
+  }
+
+  function reject(scope: RequestScope, error: unknown): never {
+    if (isTenantError(error) && rejectedChannel.hasSubscribers) {
+      rejectedChannel.publish({ scope, code: error.code })
+    }
+    throw error
+  }
+
+  return {
+    onError: options.onError ?? 'respond',
+    resolve(request, scope) {
+      try {
+        if (isExcluded?.(request)) return NO_TENANT
+        const found = readFrom(request, 0, undefined)
+        const decided =
+          found instanceof Promise ? found.then((f) => decide(request, f)) : decide(request, found)
+        if (decided instanceof Promise) {
+          return decided.then(
+            (tenant) => settle(scope, tenant),
+            (error) => reject(scope, error),
+          )
+        }
+        return settle(scope, decided)
+      } catch (error) {
+        return reject(scope, error)
+      }
+    },
+  }
+}
+
+function checkAllowed(allowed: unknown, found: ResolvedTenant): ResolvedTenant {
+  if (allowed === true) return found
+  throw new TenantError('TENANT_FORBIDDEN', 'This request may not act for the requested tenant.')
+}
+
+function normalizeSources(
+  resolve: TraciumTenantOptions['resolve'],
+  packageName: string,
+): TenantSource[] {
+  const inputs =
+    resolve === undefined ? [fromHeader()] : Array.isArray(resolve) ? resolve : [resolve]
+  if (inputs.length === 0) {
+    optionsError(
+      packageName,
+      'option "resolve" is an empty list; give at least one source, e.g. fromHeader().',
+    )
+  }
+  return inputs.map((input, i) => {
+    const ok =
+      typeof input === 'function' ||
+      (typeof input === 'object' && input !== null && typeof input.read === 'function')
+    if (!ok) {
+      optionsError(
+        packageName,
+        `option "resolve"[${i}] is not a source. Use fromHeader(), fromJwt(), fromSubdomain(), ` +
+          'fromPath(), fromQuery(), fromCookie() or a function (request) => tenantId.',
+      )
+    }
+    return toSource(input as TenantSource)
+  })
+}

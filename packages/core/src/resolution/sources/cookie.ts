@@ -1,0 +1,54 @@
+/** `fromCookie`: the tenant from a cookie. */
+import { TenantError } from '../../errors.js'
+import { optionsError } from '../options.js'
+import type { TenantRequest } from '../request.js'
+import type { TenantSource } from '../source.js'
+
+/**
+ * Reads the tenant from the cookie `name`: from the cookies the framework parsed when it did,
+ * else from the Cookie header. A cookie sent twice (say with two paths) is `TENANT_INVALID`,
+ * since picking one would be a guess.
+ *
+ * @param name the cookie. Default: `'tenant'`.
+ * @example
+ * ```ts
+ * traciumTenant({ resolve: fromCookie('tenant') })
+ * ```
+ */
+export function fromCookie(name = 'tenant'): TenantSource {
+  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+    optionsError('@tracium/core', `fromCookie(${JSON.stringify(name)}): not a valid cookie name.`)
+  }
+  return { name: `cookie:${name}`, read: (request) => readCookie(request, name) }
+}
+
+/** The value of cookie `name`, or `null`; shared with `fromJwt({ cookie })`. */
+export function readCookie(request: TenantRequest, name: string): string | null {
+  const header = request.headers.cookie
+  if (typeof header !== 'string') {
+    const parsed = request.cookies?.[name]
+    return typeof parsed === 'string' ? parsed : null
+  }
+  let found: string | null = null
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=')
+    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue
+    if (found !== null) {
+      throw new TenantError(
+        'TENANT_INVALID',
+        `Invalid tenant: the cookie "${name}" was sent twice.`,
+      )
+    }
+    found = decode(pair.slice(eq + 1).trim())
+  }
+  return found
+}
+
+function decode(raw: string): string {
+  const value = raw.length > 1 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    throw new TenantError('TENANT_INVALID', 'Invalid tenant: a cookie value is badly encoded.')
+  }
+}

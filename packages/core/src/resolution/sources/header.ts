@@ -1,0 +1,33 @@
+/** `fromHeader`: the tenant from a request header, `X-Tenant-ID` by default. */
+import { optionsError } from '../options.js'
+import type { TenantSource } from '../source.js'
+import { singleValue } from './single-value.js'
+
+// RFC 9110 token characters: what a header name may contain.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/**
+ * Reads the tenant from the header `name` (case-insensitive). A header sent twice, or holding a
+ * comma list, is `TENANT_INVALID` (R7); the value is validated as a tenant id (S6).
+ *
+ * Security: a plain header is whatever the client says. Trust it only behind a gateway that
+ * sets or strips it, or check it with `authorize`, or require it to agree with a verified token
+ * (`consensus: true` with `fromJwt`).
+ *
+ * @param name the header. Default: `'x-tenant-id'`.
+ * @example
+ * ```ts
+ * app.use(traciumTenant({ resolve: fromHeader('x-org-id') }))
+ * ```
+ */
+export function fromHeader(name = 'x-tenant-id'): TenantSource {
+  if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+    optionsError('@tracium/core', `fromHeader(${JSON.stringify(name)}): not a valid header name.`)
+  }
+  const key = name.toLowerCase()
+  const where = `the ${key} header`
+  return {
+    name: `header:${key}`,
+    read: (request) => singleValue(request.headers[key], where),
+  }
+}
