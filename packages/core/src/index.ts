@@ -41,7 +41,13 @@ export {
   TraciumOptionsError,
   type TraciumTenantOptions,
 } from './resolution/options.js'
-export { PROBLEM_CONTENT_TYPE, type ProblemDetails, problemDetails } from './resolution/problem.js'
+export {
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  type ProblemResponse,
+  problemDetails,
+  problemResponse,
+} from './resolution/problem.js'
 export type { TenantRequest, TenantRequestHeaders } from './resolution/request.js'
 export {
   createTenantResolver,

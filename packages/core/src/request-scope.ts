@@ -4,8 +4,10 @@
  * it on the request object to re-enter where the framework loses the async context, and closes
  * it when the response closes.
  */
+import type { EventEmitter } from 'node:events'
 import { TenantError } from './errors.js'
 import { scopeCloseChannel, scopeOpenChannel } from './events.js'
+import { bindListeners } from './propagation/emitter.js'
 import { storage, type TenantCell } from './storage.js'
 import { validateTenantId } from './tenant-id.js'
 
@@ -94,6 +96,15 @@ export class RequestScope {
     return function boundToScope(this: unknown, ...args: unknown[]) {
       return storage.run(cell, () => fn.apply(this, args))
     } as F
+  }
+
+  /**
+   * Makes listeners added to `emitter` from now on run inside this scope, wherever the emitter
+   * fires from. Adapters bind the request and response streams: body parsers call the next
+   * middleware from stream events, which Node runs in the socket's context (S7).
+   */
+  bindEmitter<E extends EventEmitter>(emitter: E): E {
+    return bindListeners(emitter, (listener) => this.bind(listener))
   }
 
   /**

@@ -6,7 +6,7 @@
 import type { EventEmitter } from 'node:events'
 import { bindTenant } from '../tenant-context.js'
 
-type Listener = (...args: unknown[]) => unknown
+export type Listener = (...args: unknown[]) => unknown
 type AddListener = (this: EventEmitter, event: string | symbol, listener: Listener) => EventEmitter
 type AddMethod = 'on' | 'addListener' | 'prependListener' | 'once' | 'prependOnceListener'
 
@@ -24,6 +24,17 @@ const BOUND = Symbol.for('@tracium/core:bound-emitter')
  * ```
  */
 export function bindEmitter<E extends EventEmitter>(emitter: E): E {
+  return bindListeners(emitter, bindTenant)
+}
+
+/**
+ * Patches `emitter` so that each listener added from now on is wrapped by `bind` when added.
+ * Shared by {@link bindEmitter} (tenant value) and `RequestScope.bindEmitter` (the scope).
+ */
+export function bindListeners<E extends EventEmitter>(
+  emitter: E,
+  bind: (fn: Listener) => Listener,
+): E {
   const target = emitter as unknown as Record<AddMethod, AddListener> & { [BOUND]?: true }
   if (target[BOUND]) return emitter
   target[BOUND] = true
@@ -31,12 +42,12 @@ export function bindEmitter<E extends EventEmitter>(emitter: E): E {
   const prepend = target.prependListener
   const persistent = (add: AddListener): AddListener =>
     function (event, listener) {
-      return add.call(this, event, wrap(listener))
+      // The `listener` property is how Node's removeListener finds a wrapped listener.
+      return add.call(this, event, Object.assign(bind(listener), { listener }))
     }
   const once = (add: AddListener): AddListener =>
     function (event, listener) {
-      const bound = bindTenant(listener)
-      // The `listener` property is how Node's removeListener finds a wrapped listener.
+      const bound = bind(listener)
       const fireOnce = Object.assign(
         function (this: EventEmitter, ...args: unknown[]) {
           this.removeListener(event, fireOnce)
@@ -52,8 +63,4 @@ export function bindEmitter<E extends EventEmitter>(emitter: E): E {
   target.once = once(on)
   target.prependOnceListener = once(prepend)
   return emitter
-}
-
-function wrap(listener: Listener): Listener {
-  return Object.assign(bindTenant(listener), { listener })
 }

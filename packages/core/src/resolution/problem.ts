@@ -49,3 +49,28 @@ export function problemDetails(error: TenantError): ProblemDetails {
     code: error.code,
   }
 }
+
+/** A ready-to-write rejection: status, headers and the serialized problem details. */
+export interface ProblemResponse {
+  readonly status: number
+  readonly headers: { readonly 'content-type': string; readonly 'cache-control': string }
+  readonly body: string
+}
+
+/**
+ * The whole HTTP answer to a rejected request (E2), for adapters to write with their
+ * framework's response API. `no-store`: a rejection must not be cached for another tenant.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = problemResponse(err)
+ * res.writeHead(status, headers).end(body)
+ * ```
+ */
+export function problemResponse(error: TenantError): ProblemResponse {
+  return {
+    status: error.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    body: JSON.stringify(problemDetails(error)),
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The Express adapter: translates the request for core, opens the scope, answers rejections.
+ * All tenant behaviour lives in @tracium/core.
+ */
+import {
+  createTenantResolver,
+  isTenantError,
+  openRequestScope,
+  problemResponse,
+  type ResolvedTenant,
+  type TraciumTenantOptions,
+} from '@tracium/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The tenant Tracium resolved for this request: `{ id, source, claims? }`. */
+      tenant?: ResolvedTenant
+    }
+  }
+}
+
+/** Options of {@link traciumTenant}: the shared `TraciumTenantOptions` of `@tracium/core`. */
+export type TraciumExpressOptions = TraciumTenantOptions
+
+/**
+ * Express middleware that runs each request in its own tenant scope (S1), resolves the tenant
+ * (default: the `X-Tenant-ID` header) and exposes it as `req.tenant`, to `getCurrentTenant()`
+ * and to everything the request calls. Mount it first, before body parsers and routes.
+ *
+ * A rejected request gets the error's status and an `application/problem+json` body, or, with
+ * `onError: 'forward'`, goes to your error middleware as a `TenantError` via `next(err)`.
+ *
+ * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
+ * @throws {TraciumOptionsError} at once for options that cannot work (E3).
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { getCurrentTenant, traciumTenant } from '@tracium/express'
+ *
+ * const app = express()
+ * app.use(traciumTenant({ required: true }))
+ * app.post('/chat', async (req, res) => {
+ *   res.json({ tenant: getCurrentTenant(), sameAs: req.tenant?.id })
+ * })
+ * ```
+ */
+export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandler {
+  const resolver = createTenantResolver(options, '@tracium/express')
+
+  return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
+    const scope = openRequestScope({ method: req.method, url: req.originalUrl })
+    res.once('close', () => {
+      scope.close({
+        aborted: !res.writableFinished,
+        statusCode: res.statusCode,
+        route: routeOf(req),
+      })
+    })
+    // Body parsers call next() from request stream events, which run in the socket's context.
+    scope.bindEmitter(req)
+
+    const accept = (tenant: ResolvedTenant) => {
+      req.tenant = tenant
+      next()
+    }
+    const reject = (error: unknown) => {
+      if (!isTenantError(error) || resolver.onError === 'forward') return next(error)
+      const { status, headers, body } = problemResponse(error)
+      res.status(status).set(headers).send(body)
+    }
+    scope.run(() => {
+      let tenant: ResolvedTenant | Promise<ResolvedTenant>
+      try {
+        tenant = resolver.resolve(
+          { method: req.method, url: req.originalUrl, headers: req.headers, raw: req },
+          scope,
+        )
+      } catch (error) {
+        return reject(error)
+      }
+      if (tenant instanceof Promise) tenant.then(accept, reject)
+      else accept(tenant)
+    })
+  }
+}
+
+function routeOf(req: Request): string | undefined {
+  const path = (req.route as { path?: unknown } | undefined)?.path
+  return typeof path === 'string' ? req.baseUrl + path : undefined
+}

@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net'
+import { getCurrentTenant } from '@tracium/core'
+import { traciumTenant } from '@tracium/express'
+import express, { type ErrorRequestHandler } from 'express'
+import multer from 'multer'
+import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
+import type { AdapterHarness } from './harness.js'
+
+type Reads = Record<string, string | null>
+
+export const expressHarness: AdapterHarness = {
+  name: 'express',
+  hookPoints: ['middleware', 'afterBody', 'routeMiddleware'],
+  async start(options, probe) {
+    const app = express()
+    app.use((_req, res, next) => {
+      res.locals.reads = { before: getCurrentTenant() } satisfies Reads
+      next()
+    })
+    app.use(traciumTenant(options))
+    app.use((_req, res, next) => {
+      res.locals.reads.middleware = getCurrentTenant()
+      next()
+    })
+    const limit = '5mb'
+    app.use(
+      express.json({ limit }),
+      express.urlencoded({ limit }),
+      multer({ limits: { fieldSize: 5 * 1024 * 1024 } }).none(),
+    )
+    app.use((_req, res, next) => {
+      res.locals.reads.afterBody = getCurrentTenant()
+      next()
+    })
+    const routeMiddleware: express.RequestHandler = (_req, res, next) => {
+      setTimeout(() => {
+        res.locals.reads.routeMiddleware = getCurrentTenant()
+        next()
+      }, 1)
+    }
+
+    app.get('/tenant', routeMiddleware, async (req, res) => {
+      res.json({
+        reads: { ...res.locals.reads, ...(await handlerReads()) },
+        requestTenant: req.tenant?.id ?? null,
+      })
+    })
+    app.post('/body', routeMiddleware, async (req, res) => {
+      res.json({
+        reads: { ...res.locals.reads, ...(await handlerReads()) },
+        requestTenant: req.tenant?.id ?? null,
+        body: { note: req.body?.note },
+      })
+    })
+    app.post('/upload', async (req, res) => {
+      res.json(await readUpload(req))
+    })
+    app.get('/sse', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
+      streamEvents(
+        (chunk) => res.write(chunk),
+        () => res.end(),
+      )
+    })
+    app.get('/throw-sync', () => {
+      throw new Error('boom')
+    })
+    app.get('/throw-async', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      throw new Error('boom')
+    })
+    app.get('/leak', (_req, res) => {
+      leakTimer(probe)
+      res.json({ ok: true })
+    })
+    app.get('/slow', () => {
+      probe.slowStarted.push(getCurrentTenant())
+    })
+    const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+      const { status, body } = errorBody(error)
+      res.status(status).json(body)
+    }
+    app.use(onError)
+
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => server.once('listening', resolve))
+    return {
+      port: (server.address() as AddressInfo).port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections()
+          server.close(() => resolve())
+        }),
+    }
+  },
+}

@@ -1,0 +1,48 @@
+/**
+ * What each adapter provides to the contract suite: an app with the contract routes, built with
+ * that framework's idioms and the adapter under test. The suite (contract.ts) is written once.
+ *
+ * Routes every harness serves (all answer JSON unless said otherwise):
+ * - `GET /tenant`: `{ reads, requestTenant }`. `reads` maps read points to `getCurrentTenant()`
+ *   values: `before` (a middleware/hook registered BEFORE the adapter: must always be null),
+ *   `handler` (in the handler), `nested` (after random awaits in a nested async function),
+ *   `service` (in a service/helper module), and one entry per `hookPoints` name.
+ *   `requestTenant` is the id the framework exposes (`req.tenant.id`, `ctx.state.tenant.id`, …).
+ * - `POST /body`: same `reads` plus `afterBody` (read once the body was parsed) and
+ *   `body: { note }` echoed from a JSON, urlencoded or multipart body.
+ * - `POST /upload`: an `application/octet-stream` body the handler reads itself with
+ *   `readUpload()` (stream `data` listeners); answers `{ bytes, chunkTenants }`.
+ * - `GET /sse`: `text/event-stream`, 20 events `data: <tenant or null>` 10 ms apart.
+ * - `GET /throw-sync`, `GET /throw-async`: the handler throws `new Error('boom')`; the app's own
+ *   error handler answers 500 `{ errorHandlerTenant, message }`. A `TenantError` forwarded by
+ *   `onError: 'forward'` reaches the same handler, which answers its `status` with
+ *   `{ forwarded: code, errorHandlerTenant }`.
+ * - `GET /leak`: starts a 30 ms timer that pushes `getCurrentTenant()` into `probe.late`, then
+ *   answers `{ ok: true }` at once.
+ * - `GET /slow`: pushes the tenant into `probe.slowStarted` and never answers.
+ */
+import type { TraciumTenantOptions } from '@tracium/core'
+
+/** Shared between the test and the app, which run in one process. */
+export class Probe {
+  /** Tenants read by timers that fire after their request's response. */
+  readonly late: Array<string | null> = []
+  /** Tenants of `/slow` requests that started. */
+  readonly slowStarted: Array<string | null> = []
+}
+
+/** A running app. */
+export interface ContractServer {
+  readonly port: number
+  close(): Promise<void>
+}
+
+/** One adapter under the contract suite. */
+export interface AdapterHarness {
+  /** E.g. `express`, `nest-fastify`. */
+  readonly name: string
+  /** Read points inside framework hooks, guards, interceptors, pipes… reported by `/tenant`. */
+  readonly hookPoints: readonly string[]
+  /** Starts the app on 127.0.0.1 with the adapter configured by `options`. */
+  start(options: TraciumTenantOptions, probe: Probe): Promise<ContractServer>
+}
