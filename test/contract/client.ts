@@ -5,6 +5,7 @@ export interface Reply {
   status: number
   headers: http.IncomingHttpHeaders
   text: string
+  // biome-ignore lint/suspicious/noExplicitAny: test replies are JSON of many shapes
   json: () => any
   reused: boolean
 }
