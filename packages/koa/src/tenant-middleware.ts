@@ -1,0 +1,109 @@
+/**
+ * The Koa adapter: translates the context for core, opens the scope, answers rejections.
+ * All tenant behaviour lives in @tracium/core.
+ */
+import {
+  createTenantResolver,
+  isTenantError,
+  openRequestScope,
+  problemResponse,
+  type ResolvedTenant,
+  type TraciumTenantOptions,
+} from '@tracium/core'
+import type { Context, Middleware, Next } from 'koa'
+
+// @types/koa declares `interface DefaultState extends DefaultStateExtends {}` (`any`) "to be
+// augmented by users"; `ctx.state` is typed `DefaultState` unless an app passes its own StateT.
+declare module 'koa' {
+  interface DefaultState {
+    /** The tenant Tracium resolved for this request: `{ id, source, claims? }`. */
+    tenant?: ResolvedTenant
+  }
+}
+
+/** Options of {@link traciumTenant}: the shared `TraciumTenantOptions` of `@tracium/core`. */
+export type TraciumKoaOptions = TraciumTenantOptions
+
+/**
+ * Koa middleware that runs the rest of the middleware chain in the request's own tenant scope
+ * (S1), resolves the tenant (default: the `X-Tenant-ID` header) and exposes it as
+ * `ctx.state.tenant`, to `getCurrentTenant()` and to everything downstream calls. Mount it
+ * first, before body parsers and routers.
+ *
+ * A rejected request gets the error's status and an `application/problem+json` body, or, with
+ * `onError: 'forward'`, the `TenantError` is thrown into Koa's error path (`try/catch` around
+ * `await next()` upstream, then `app.on('error')`).
+ *
+ * Only middleware registered AFTER this one runs in the scope: code after `await next()` in a
+ * middleware mounted before it (e.g. a top-level error handler) reads `null`; it can read
+ * `ctx.state.tenant`.
+ *
+ * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
+ * @throws {TraciumOptionsError} at once for options that cannot work (E3).
+ * @example
+ * ```ts
+ * import Koa from 'koa'
+ * import { getCurrentTenant, traciumTenant } from '@tracium/koa'
+ *
+ * const app = new Koa()
+ * app.use(traciumTenant({ required: true }))
+ * app.use(async (ctx) => {
+ *   ctx.body = { tenant: getCurrentTenant(), sameAs: ctx.state.tenant?.id }
+ * })
+ * ```
+ */
+export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
+  const resolver = createTenantResolver(options, '@tracium/koa')
+
+  return function traciumTenantMiddleware(ctx: Context, next: Next) {
+    const { req, res } = ctx
+    const scope = openRequestScope({ method: ctx.method, url: ctx.originalUrl })
+    res.once('close', () => {
+      scope.close({
+        aborted: !res.writableFinished,
+        statusCode: res.statusCode,
+        route: routeOf(ctx),
+      })
+    })
+    // koa-body's formidable and handlers' own `data` listeners run in the socket's context.
+    scope.bindEmitter(req)
+
+    const accept = (tenant: ResolvedTenant) => {
+      ctx.state.tenant = tenant
+      return next()
+    }
+    const reject = (error: unknown): void => {
+      // Rethrow rather than ctx.throw(status, message): the TenantError already carries the
+      // `status` and `expose: true` Koa's ctx.onerror reads, and upstream catch blocks and
+      // app.on('error') listeners get the TenantError itself (code, cause, isTenantError()),
+      // not an http-errors copy.
+      if (!isTenantError(error) || resolver.onError === 'forward') throw error
+      const { status, headers, body } = problemResponse(error)
+      ctx.status = status
+      ctx.set(headers)
+      // A string body keeps a Content-Type set before it (Koa's body setter only sets a type
+      // when none is there), so the answer stays application/problem+json.
+      ctx.body = body
+    }
+    // Synchronous unless a source or `authorize` is async: no extra promise per request. A
+    // synchronous throw is fine: koa-compose turns it into the rejection upstream awaits.
+    return scope.run(() => {
+      let tenant: ResolvedTenant | Promise<ResolvedTenant>
+      try {
+        tenant = resolver.resolve(
+          { method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, raw: ctx },
+          scope,
+        )
+      } catch (error) {
+        return reject(error)
+      }
+      return tenant instanceof Promise ? tenant.then(accept, reject) : accept(tenant)
+    })
+  }
+}
+
+function routeOf(ctx: Context): string | undefined {
+  // Set by @koa/router to the matched layer's path, e.g. `/users/:id`.
+  const route: unknown = ctx._matchedRoute
+  return typeof route === 'string' ? route : undefined
+}
