@@ -1,0 +1,93 @@
+/**
+ * What `init()` builds: the checked defaults and the exporters. A trace keeps the client it
+ * started with, so a later `init()` never sends a running trace somewhere else.
+ */
+import type { TraceExporter } from './exporters/exporter.js'
+import type { ModelPrices } from './prices.js'
+import { type QueueCounters, type QueueStats, withRates } from './queue.js'
+import type { TraceRecord } from './records.js'
+import type { TraceSink } from './trace.js'
+import { warnOnce } from './warn.js'
+
+/** `init()`'s defaults, checked. */
+export interface ClientConfig {
+  readonly defaultAgentName: string
+  readonly defaultModelId: string | null
+  readonly defaultVersion: string | null
+  readonly defaultTags: readonly string[]
+  readonly defaultMetadata: Readonly<Record<string, unknown>>
+  readonly prices: ModelPrices | undefined
+}
+
+/** The configured SDK: defaults plus exporters. */
+export class Client implements TraceSink {
+  constructor(
+    readonly config: ClientConfig,
+    readonly exporters: readonly TraceExporter[],
+  ) {}
+
+  get prices(): ModelPrices | undefined {
+    return this.config.prices
+  }
+
+  /** Hands `record` to every exporter; an exporter that throws is reported, never rethrown. */
+  export(record: TraceRecord): void {
+    for (const exporter of this.exporters) {
+      try {
+        exporter.export(record)
+      } catch (error) {
+        warnOnce(
+          'TRACIUM_EXPORT_FAILED',
+          `A Tracium exporter threw (${String(error)}); the trace was not exported there. ` +
+            'Exporters must not throw.',
+        )
+      }
+    }
+  }
+
+  /** Flushes every exporter; `true` when all of them finished in time. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    return this.#all((e) => e.flush?.(timeoutMs))
+  }
+
+  /** Shuts down the exporters not in `keep` (those a new client reuses). */
+  async shutdown(timeoutMs: number, keep: readonly TraceExporter[] = []): Promise<boolean> {
+    return this.#all((e) => (keep.includes(e) ? e.flush?.(timeoutMs) : e.shutdown?.(timeoutMs)))
+  }
+
+  /** The exporters' queue counters, summed. */
+  stats(): QueueStats {
+    const total: QueueCounters = {
+      queueSize: 0,
+      capacity: 0,
+      enqueued: 0,
+      sent: 0,
+      failed: 0,
+      dropped: 0,
+    }
+    for (const exporter of this.exporters) {
+      const stats = exporter.stats?.()
+      if (stats === undefined) continue
+      total.queueSize += stats.queueSize
+      total.capacity += stats.capacity
+      total.enqueued += stats.enqueued
+      total.sent += stats.sent
+      total.failed += stats.failed
+      total.dropped += stats.dropped
+    }
+    return withRates(total)
+  }
+
+  async #all(step: (e: TraceExporter) => Promise<boolean> | undefined): Promise<boolean> {
+    const results = await Promise.all(
+      this.exporters.map(async (exporter) => {
+        try {
+          return (await step(exporter)) ?? true
+        } catch {
+          return false // fail-open: a broken exporter must not break flush() or shutdown()
+        }
+      }),
+    )
+    return results.every(Boolean)
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The embedded local store: traces appended as JSON lines to `.tracium/traces.jsonl`, so the SDK
+ * works with no account and no server, and `tracium report` can read them.
+ *
+ * Crash safety, by construction:
+ * - One line per trace, written whole: lines are joined into one buffer and appended through a
+ *   single file handle opened with O_APPEND, by one queue worker, so lines of concurrent traces
+ *   never interleave.
+ * - A crash can tear only the last line (a write cut short). The reader skips and counts a line
+ *   that does not parse, and the next writer first ends a torn tail with a newline, so its own
+ *   first line is never glued onto the fragment.
+ * - On `process.exit()`, lines still queued are written synchronously.
+ */
+import { appendFileSync } from 'node:fs'
+import { type FileHandle, mkdir, open } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { safeStringify } from '../json.js'
+import { DeliveryQueue } from '../queue.js'
+import { storeFile } from '../store-path.js'
+import type { TraceExporter } from './exporter.js'
+
+/** Options of {@link localStore}. */
+export interface LocalStoreOptions {
+  /** Directory of the store. Default: env `TRACIUM_DIR`, else `.tracium` in the working directory. */
+  dir?: string
+  /** Most traces waiting to be written; more are dropped and counted. Default: `10000`. */
+  maxQueueSize?: number
+  /** Called when a batch of lines could not be written. Default: one process warning. */
+  onError?: (error: unknown) => void
+}
+
+/** The exporter returned by {@link localStore}. */
+export interface LocalStoreExporter extends Required<TraceExporter> {
+  /** Absolute path of the JSONL file. */
+  readonly file: string
+}
+
+// Lines per write: large enough to amortize the syscall, small enough to bound the buffer.
+const MAX_LINES_PER_WRITE = 1000
+
+/**
+ * The local store exporter, the default when there is no API key and no exporter.
+ *
+ * @example
+ * ```ts
+ * tracium.init({ exporter: tracium.localStore({ dir: '/var/lib/my-app/.tracium' }) })
+ * // later: npx tracium report --dir /var/lib/my-app/.tracium
+ * ```
+ */
+export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter {
+  const file = storeFile(options.dir)
+  let handle: Promise<FileHandle> | null = null
+
+  async function append(lines: string[]): Promise<void> {
+    handle ??= openForAppend(file)
+    let h: FileHandle
+    try {
+      h = await handle
+    } catch (error) {
+      handle = null // try to open again with the next batch
+      throw error
+    }
+    await writeAll(h, Buffer.from(`${lines.join('\n')}\n`))
+  }
+
+  const queue = new DeliveryQueue<string>({
+    capacity: options.maxQueueSize ?? 10_000,
+    maxBatch: MAX_LINES_PER_WRITE,
+    deliver: append,
+    ...(options.onError && { onError: options.onError }),
+  })
+  const pending = { file, queue }
+
+  return {
+    file,
+    export(trace) {
+      exitWriter.track(pending)
+      queue.push([safeStringify(trace)])
+    },
+    flush: (timeoutMs) => queue.drain(timeoutMs),
+    async shutdown(timeoutMs) {
+      const drained = await queue.close(timeoutMs)
+      exitWriter.untrack(pending)
+      const h = handle
+      handle = null
+      await (await h?.catch(() => null))?.close()
+      return drained
+    },
+    stats: () => queue.stats(),
+  }
+}
+
+async function openForAppend(file: string): Promise<FileHandle> {
+  await mkdir(dirname(file), { recursive: true })
+  const handle = await open(file, 'a')
+  try {
+    const { size } = await handle.stat()
+    if (size > 0) {
+      const last = Buffer.alloc(1)
+      await handle.read(last, 0, 1, size - 1)
+      // A previous process died mid-line: end the fragment so it stays one skipped line.
+      if (last[0] !== 0x0a) await writeAll(handle, Buffer.from('\n'))
+    }
+  } catch (error) {
+    await handle.close()
+    throw error
+  }
+  return handle
+}
+
+async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0
+  while (offset < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset)
+    offset += bytesWritten
+  }
+}
+
+interface PendingLines {
+  readonly file: string
+  readonly queue: DeliveryQueue<string>
+}
+
+// One 'exit' listener for every store in the process (not one each, which would trip Node's
+// MaxListeners warning in apps and tests that create many).
+const exitWriter = {
+  stores: new Set<PendingLines>(),
+  listening: false,
+  track(store: PendingLines) {
+    this.stores.add(store)
+    if (this.listening) return
+    this.listening = true
+    process.on('exit', () => {
+      for (const { file, queue } of this.stores) {
+        const lines = queue.takeQueued()
+        if (lines.length === 0) continue
+        try {
+          // Sync: 'exit' listeners cannot wait. appendFileSync opens with O_APPEND too.
+          appendFileSync(file, `${lines.join('\n')}\n`)
+        } catch {
+          // Nothing left to report to; the lines are lost as they would be without this hook.
+        }
+      }
+    })
+  },
+  untrack(store: PendingLines) {
+    this.stores.delete(store)
+  },
+}

@@ -1,0 +1,150 @@
+/**
+ * `init()`: configure the SDK once at start-up. Options are checked here, once, so a typo fails
+ * at boot and not on the first trace (DESIGN.md E3).
+ */
+import { Client, type ClientConfig } from './client.js'
+import { resolveApiKey } from './env.js'
+import { invalidArgument } from './errors.js'
+import type { TraceExporter } from './exporters/exporter.js'
+import { traciumHttpExporter } from './exporters/http.js'
+import { localStore } from './exporters/local-store.js'
+import {
+  LIMITS,
+  normalizeTags,
+  optionalText,
+  validateAgentName,
+  validateMetadata,
+} from './limits.js'
+import { type ModelPrices, validatePrices } from './prices.js'
+
+/** Options of {@link init}. */
+export interface TraciumOptions {
+  /** API key of the Tracium HTTP API. Default: env `TRACIUM_API_KEY`. */
+  apiKey?: string
+  /** Base URL of the Tracium HTTP API. Default: env `TRACIUM_BASE_URL`, else `https://api.tracium.ai`. */
+  baseUrl?: string
+  /** Directory of the local store. Default: env `TRACIUM_DIR`, else `.tracium`. */
+  dir?: string
+  /** Agent name of traces that do not give one. Default: `'app'`. */
+  defaultAgentName?: string
+  /** Model id of traces that do not give one. Default: none. */
+  defaultModelId?: string
+  /** Version of traces that do not give one. Default: none. */
+  defaultVersion?: string
+  /** Tags added to every trace (merged, de-duplicated case-insensitively). Default: none. */
+  defaultTags?: string[]
+  /** Metadata every trace starts with; a trace's own keys win. Default: `{}`. */
+  defaultMetadata?: Record<string, unknown>
+  /**
+   * Where finished traces go. Default: the HTTP API when there is an API key, else the local
+   * store. Given an exporter, the API key is not used.
+   */
+  exporter?: TraceExporter | TraceExporter[]
+  /** Most items waiting in the default exporter's queue; more are dropped. Default: `10000`. */
+  maxQueueSize?: number
+  /** USD per million tokens by model id, to compute cost. Default: none (no cost). */
+  prices?: ModelPrices
+}
+
+let current: Client | null = null
+let announcedLocalStore = false
+
+/**
+ * Configures the SDK. Call it once at start-up; calling it again replaces the configuration
+ * (traces already running finish with the old one). Without it, the first trace initializes
+ * the SDK with the defaults.
+ *
+ * With no API key and no exporter, traces go to the embedded local store, and `init` says so
+ * once on stderr.
+ *
+ * @throws {TraciumError} `INVALID_ARGUMENT` for an option that breaks a limit.
+ * @example
+ * ```ts
+ * import * as tracium from '@tracium/sdk'
+ *
+ * tracium.init({
+ *   defaultAgentName: 'support-bot',
+ *   defaultTags: ['prod'],
+ *   prices: { 'gpt-4o-mini': { input: 0.15, output: 0.6 } },
+ * })
+ * ```
+ */
+export function init(options: TraciumOptions = {}): void {
+  const config = checkConfig(options)
+  const exporters = chooseExporters(options)
+  const previous = current
+  current = new Client(config, exporters)
+  // Background and fail-open: init() stays synchronous; exporters reused by the new client stay open.
+  void previous?.shutdown(10_000, exporters)
+}
+
+/** The configured client, initializing with the defaults on first use. */
+export function getClient(): Client {
+  if (current === null) init()
+  return current!
+}
+
+/** The configured client, or `null` before `init()` (does not initialize). */
+export function peekClient(): Client | null {
+  return current
+}
+
+/**
+ * Drops the client and returns it, for `shutdown()`.
+ * @internal
+ */
+export function takeClient(): Client | null {
+  const client = current
+  current = null
+  return client
+}
+
+function checkConfig(options: TraciumOptions): ClientConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument('init(options) takes an options object.')
+  }
+  return {
+    defaultAgentName: validateAgentName(options.defaultAgentName ?? 'app'),
+    defaultModelId: optionalText(options.defaultModelId, 'defaultModelId', LIMITS.modelIdLength),
+    defaultVersion: optionalText(options.defaultVersion, 'defaultVersion', LIMITS.versionLength),
+    defaultTags: normalizeTags(options.defaultTags ?? []),
+    defaultMetadata:
+      options.defaultMetadata === undefined ? {} : validateMetadata(options.defaultMetadata),
+    prices: options.prices === undefined ? undefined : validatePrices(options.prices),
+  }
+}
+
+function chooseExporters(options: TraciumOptions): TraceExporter[] {
+  const maxQueueSize = options.maxQueueSize ?? 10_000
+  if (!Number.isSafeInteger(maxQueueSize) || maxQueueSize < 1) {
+    throw invalidArgument(`maxQueueSize must be a positive integer, got ${String(maxQueueSize)}.`)
+  }
+  if (options.exporter !== undefined) {
+    const exporters = Array.isArray(options.exporter) ? options.exporter : [options.exporter]
+    for (const exporter of exporters) {
+      if (typeof exporter?.export !== 'function') {
+        throw invalidArgument('exporter must have an export(trace) method (see TraceExporter).')
+      }
+    }
+    return exporters
+  }
+  const apiKey = resolveApiKey(options.apiKey)
+  if (apiKey !== undefined) {
+    return [
+      traciumHttpExporter({
+        apiKey,
+        maxQueueSize,
+        ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
+      }),
+    ]
+  }
+  const store = localStore({ maxQueueSize, ...(options.dir !== undefined && { dir: options.dir }) })
+  if (!announcedLocalStore) {
+    announcedLocalStore = true
+    process.stderr.write(
+      `@tracium/sdk: no API key and no exporter, so traces go to the local store ${store.file} ` +
+        '(read it with `npx tracium report`). Set TRACIUM_API_KEY to send them to Tracium.\n',
+    )
+  }
+  return [store]
+}

@@ -1,0 +1,68 @@
+/**
+ * The data an exporter receives: one {@link TraceRecord} per finished trace, with its spans.
+ * It is also the line format of the local store (one `JSON.stringify(record)` per line), so its
+ * fields only grow; readers ignore fields they do not know.
+ */
+
+/** Status of a trace or span. `in_progress` only appears on a span the trace outlived. */
+export type TraceStatus = 'in_progress' | 'completed' | 'failed'
+
+/** Well-known span types; any other non-empty string is a custom type. */
+// `string & {}` keeps editor completion for the known names while accepting any string.
+export type SpanType = 'llm' | 'retrieval' | 'tool' | 'plan' | 'action' | 'custom' | (string & {})
+
+/** One finished span. Times are ISO 8601; durations are milliseconds with µs precision. */
+export interface SpanRecord {
+  id: string
+  traceId: string
+  /** The enclosing span, or `null` for a top-level span. */
+  parentSpanId: string | null
+  /** The tenant when the span started (S5). */
+  tenantId: string | null
+  spanType: SpanType
+  name: string
+  status: TraceStatus
+  startedAt: string
+  /** `null` while the span is still running (the trace ended first). */
+  completedAt: string | null
+  latencyMs: number | null
+  modelId: string | null
+  inputTokens: number | null
+  outputTokens: number | null
+  cachedInputTokens: number | null
+  /** USD, when `init({ prices })` knows the span's model and the span has token counts. */
+  costUsd: number | null
+  input: unknown
+  output: unknown
+  error: string | null
+  tags: string[]
+  metadata: Record<string, unknown>
+}
+
+/**
+ * One finished trace. The scalar summary fields come first and `spans` last, so a line of the
+ * local store reads well and the report can skim it.
+ */
+export interface TraceRecord {
+  id: string
+  /** The tenant when the trace started (S5). */
+  tenantId: string | null
+  agentName: string
+  status: Exclude<TraceStatus, 'in_progress'>
+  startedAt: string
+  endedAt: string
+  durationMs: number
+  /** Sum over spans; `0` when no span reported tokens. */
+  inputTokens: number
+  outputTokens: number
+  cachedInputTokens: number
+  /** Sum of the spans' `costUsd`; `null` when no span could be priced. */
+  costUsd: number | null
+  modelId: string | null
+  version: string | null
+  tags: string[]
+  metadata: Record<string, unknown>
+  summary: unknown
+  error: string | null
+  spans: SpanRecord[]
+}

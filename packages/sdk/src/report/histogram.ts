@@ -1,0 +1,65 @@
+/**
+ * A log-bucketed histogram for p50/p95 in bounded memory: a store of a million traces must not
+ * mean an array of a million durations.
+ *
+ * Bucket `i` holds values in `(γ^(i-1), γ^i]` with γ = 1.02, and reports the point
+ * `2γ^i / (1 + γ)` that is at most `(γ - 1) / (γ + 1)` ≈ 0.99 % away from any value in it. Since
+ * buckets keep the order of values, a quantile lands in the bucket of the exact nearest-rank
+ * quantile: **reported quantiles are within 1 % of the exact ones**. Memory: one map entry per
+ * bucket in use, at most ~1,300 buckets between 1 µs and 10 days.
+ */
+
+/** Bucket growth factor. */
+export const GAMMA = 1.02
+
+/** The largest relative error of a reported quantile: (γ - 1) / (γ + 1). */
+export const RELATIVE_ERROR = (GAMMA - 1) / (GAMMA + 1)
+
+const LOG_GAMMA = Math.log(GAMMA)
+
+/**
+ * Counts values (≥ 0) and answers quantiles within {@link RELATIVE_ERROR}.
+ * @example
+ * ```ts
+ * const h = new LogHistogram()
+ * for (const ms of [10, 20, 30, 40]) h.add(ms)
+ * h.quantile(0.5) // ≈ 20
+ * ```
+ */
+export class LogHistogram {
+  readonly #buckets = new Map<number, number>()
+  // Values ≤ 0 have no logarithm; they are exactly 0 for durations.
+  #zeros = 0
+  #count = 0
+
+  /** Number of values added. */
+  get count(): number {
+    return this.#count
+  }
+
+  /** Adds a value; negative and non-finite values are ignored (no duration is). */
+  add(value: number): void {
+    if (!(value >= 0) || value === Number.POSITIVE_INFINITY) return
+    this.#count++
+    if (value === 0) {
+      this.#zeros++
+      return
+    }
+    const index = Math.ceil(Math.log(value) / LOG_GAMMA)
+    this.#buckets.set(index, (this.#buckets.get(index) ?? 0) + 1)
+  }
+
+  /** The nearest-rank `q` quantile (0 < q ≤ 1), or `null` when empty. */
+  quantile(q: number): number | null {
+    if (this.#count === 0) return null
+    const rank = Math.max(1, Math.ceil(q * this.#count))
+    if (rank <= this.#zeros) return 0
+    let seen = this.#zeros
+    const indexes = [...this.#buckets.keys()].sort((a, b) => a - b)
+    for (const index of indexes) {
+      seen += this.#buckets.get(index)!
+      if (seen >= rank) return (2 * GAMMA ** index) / (1 + GAMMA)
+    }
+    return null // unreachable: the counts add up to #count
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `tracium.trace()`: one trace per HTTP request, for every adapter, learned only from the
+ * diagnostics events of `@tracium/core` (no adapter imports the SDK, DESIGN.md Events).
+ *
+ * - `scope-open` notes when the request started and what it was (`{ method, url }`).
+ * - `resolved` notes which source gave the tenant.
+ * - The trace starts lazily: on the first `currentTrace()` / `tracium.span()` in the request,
+ *   or when the request closes. By then the tenant is resolved, so the trace records it (S5),
+ *   and its start time is still the request's.
+ * - `scope-close` names the trace by route and ends it: failed when the client aborted, the
+ *   status is 5xx or a span failed (as the Python SDK's web traces do), else completed.
+ *
+ * Per-request state lives in a WeakMap keyed by core's RequestScope, so a request that never
+ * closes (a bug elsewhere) cannot leak it.
+ */
+import diagnostics from 'node:diagnostics_channel'
+import {
+  currentRequestScope,
+  type RequestScope,
+  type ScopeCloseMessage,
+  type ScopeOpenMessage,
+  type ScopeRequestInfo,
+  TENANT_CHANNELS,
+  type TenantResolvedMessage,
+} from '@tracium/core'
+import { getClient, init, type TraciumOptions } from './init.js'
+import { LIMITS } from './limits.js'
+import { newTrace } from './start-trace.js'
+import { adjustTrace, type Trace } from './trace.js'
+import { warnOnce } from './warn.js'
+
+/** Options of {@link trace}: `init`'s, plus how requests become traces. */
+export interface TraceOptions extends TraciumOptions {
+  /**
+   * `true`: only requests that use tracing (call `tracium.span()` or `currentTrace()`) become
+   * traces, as in the Python SDK; health checks and static files then leave no trace.
+   * Default: `false`, every request becomes a trace.
+   */
+  onlyWhenUsed?: boolean
+}
+
+interface RequestState {
+  readonly request: ScopeRequestInfo | undefined
+  readonly start: { readonly date: Date; readonly mark: number }
+  tenantSource: string | null
+  trace: Trace | null
+}
+
+const requests = new WeakMap<RequestScope, RequestState>()
+let settings: { onlyWhenUsed: boolean } | null = null
+
+/**
+ * `init(options)`, then one trace per HTTP request handled by any Tracium adapter
+ * (`@tracium/express`, `@tracium/fastify`, `@tracium/koa`, `@tracium/nestjs`). Each request's
+ * trace is named by its route (`/users/:id` → `users-id`, `/` → `index`), tagged `@http`, carries
+ * `metadata.http` (method, path, route, status code, tenant source) and the request's tenant.
+ * Inside the request, `tracium.span()` adds spans to it.
+ *
+ * @throws {TraciumError} `INVALID_ARGUMENT` for an option that breaks a limit.
+ * @example
+ * ```ts
+ * import * as tracium from '@tracium/sdk'
+ * import { traciumTenant } from '@tracium/express'
+ *
+ * tracium.trace()
+ * app.use(traciumTenant({ required: true }))
+ * app.post('/chat', async (req, res) => {
+ *   const reply = await tracium.span({ spanType: 'llm', name: 'chat' }, () => llm.chat(req.body))
+ *   res.json(reply)
+ * })
+ * ```
+ */
+export function trace(options: TraceOptions = {}): void {
+  const { onlyWhenUsed = false, ...initOptions } = options
+  init(initOptions)
+  if (settings === null) {
+    diagnostics.subscribe(TENANT_CHANNELS.scopeOpen, onOpen)
+    diagnostics.subscribe(TENANT_CHANNELS.resolved, onResolved)
+    diagnostics.subscribe(TENANT_CHANNELS.scopeClose, onClose)
+  }
+  settings = { onlyWhenUsed }
+}
+
+/** Stops per-request traces; `shutdown()` calls it. Requests already open get no trace. */
+export function stopRequestTracing(): void {
+  if (settings === null) return
+  settings = null
+  diagnostics.unsubscribe(TENANT_CHANNELS.scopeOpen, onOpen)
+  diagnostics.unsubscribe(TENANT_CHANNELS.resolved, onResolved)
+  diagnostics.unsubscribe(TENANT_CHANNELS.scopeClose, onClose)
+}
+
+/**
+ * The trace of the request the current code runs in, started now if it was not yet; `null`
+ * outside a request, after it closed, or when `trace()` is off.
+ */
+export function requestTrace(): Trace | null {
+  if (settings === null) return null
+  const scope = currentRequestScope()
+  const state = scope && requests.get(scope)
+  if (!state) return null
+  state.trace ??= begin(state)
+  return state.trace
+}
+
+/**
+ * The agent name for a route or path: slashes become dashes, other characters an agent name
+ * cannot hold are dropped, `/` is `index` (the Python SDK's web trace names).
+ * @example
+ * ```ts
+ * routeAgentName('/users/:id') // 'users-id'
+ * ```
+ */
+export function routeAgentName(routeOrUrl: string): string {
+  const name = pathOf(routeOrUrl)
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\//g, '-')
+    .replace(/[^A-Za-z0-9 ._-]/g, '')
+    .slice(0, LIMITS.agentNameLength)
+  return name === '' ? 'index' : name
+}
+
+// Subscribers run inside core's publish(); an exception there would surface as an uncaught
+// exception in the app, so each one is fail-open.
+function failOpen<M>(handler: (message: M) => void): (message: unknown) => void {
+  return (message) => {
+    try {
+      handler(message as M)
+    } catch (error) {
+      warnOnce('TRACIUM_EXPORT_FAILED', `Tracium could not trace a request (${String(error)}).`)
+    }
+  }
+}
+
+const onOpen = failOpen<ScopeOpenMessage>(({ scope }) => {
+  requests.set(scope, {
+    request: scope.request,
+    start: { date: new Date(), mark: performance.now() },
+    tenantSource: null,
+    trace: null,
+  })
+})
+
+const onResolved = failOpen<TenantResolvedMessage>(({ scope, source }) => {
+  const state = requests.get(scope)
+  if (state) state.tenantSource = source
+})
+
+const onClose = failOpen<ScopeCloseMessage>((message) => {
+  const state = requests.get(message.scope)
+  if (!state) return
+  requests.delete(message.scope)
+  if (state.trace === null) {
+    if (settings?.onlyWhenUsed) return
+    state.trace = begin(state)
+  }
+  finish(state.trace, state, message)
+})
+
+function begin(state: RequestState): Trace {
+  const path = pathOf(state.request?.url ?? '/')
+  return newTrace(
+    {
+      agentName: routeAgentName(path),
+      tags: ['@http'],
+      metadata: { http: httpInfo(state, { path }) },
+    },
+    getClient(),
+    state.start,
+  )
+}
+
+function finish(trace: Trace, state: RequestState, close: ScopeCloseMessage): void {
+  const path = pathOf(state.request?.url ?? '/')
+  adjustTrace(trace, {
+    ...(close.route !== undefined && { agentName: routeAgentName(close.route) }),
+    metadata: {
+      ...trace.metadata,
+      http: httpInfo(state, {
+        path,
+        route: close.route,
+        statusCode: close.statusCode,
+        aborted: close.aborted,
+      }),
+    },
+  })
+  if (close.aborted) {
+    trace.fail('Request aborted: the client closed the connection before the response finished')
+  } else if (close.statusCode !== undefined && close.statusCode >= 500) {
+    trace.fail(`HTTP ${close.statusCode}`)
+  } else if (trace.spans.some((span) => span.status === 'failed')) {
+    trace.fail('One or more spans in this trace failed')
+  } else {
+    trace.end()
+  }
+}
+
+function httpInfo(state: RequestState, extra: Record<string, unknown>): Record<string, unknown> {
+  const info: Record<string, unknown> = { method: state.request?.method ?? null }
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined) info[key] = value
+  if (state.tenantSource !== null) info.tenantSource = state.tenantSource
+  return info
+}
+
+// The query string is left out of names and metadata: it may carry tokens or a tenant (fromQuery).
+function pathOf(url: string): string {
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
+}

@@ -1,0 +1,98 @@
+/**
+ * `startTrace()`: the Python SDK's `start_trace` context manager, as a callback or a handle.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Client } from './client.js'
+import { invalidArgument } from './errors.js'
+import { getClient } from './init.js'
+import {
+  LIMITS,
+  normalizeTags,
+  optionalText,
+  validateAgentName,
+  validateMetadata,
+  validateTraceId,
+} from './limits.js'
+import { runToEnd } from './run-to-end.js'
+import { Trace, type TraceInit } from './trace.js'
+
+/** Options of {@link startTrace}. */
+export interface StartTraceOptions {
+  /** Up to 256 characters of `[A-Za-z0-9 ._-]`. Default: `init`'s `defaultAgentName` (`'app'`). */
+  agentName?: string
+  /** Up to 256 characters. Default: `init`'s `defaultModelId`. */
+  modelId?: string
+  /** Up to 128 characters. Default: `init`'s `defaultVersion`. */
+  version?: string
+  /** Merged after `init`'s `defaultTags`; at most 100 of 128 characters. Default: none. */
+  tags?: string[]
+  /** Merged over `init`'s `defaultMetadata`; at most 1 MB as JSON. Default: none. */
+  metadata?: Record<string, unknown>
+  /** Up to 256 characters of `[A-Za-z0-9_-]`. Default: a random UUID. */
+  traceId?: string
+}
+
+/**
+ * Starts a trace. The tenant of the current context is recorded now (S5), so the trace keeps it
+ * even when it ends after the request.
+ *
+ * With `fn`: runs `fn(trace)` with the trace current (for `tracium.span()` and
+ * `currentTrace()`), completes the trace when `fn` returns or resolves, marks it failed when `fn`
+ * throws or rejects (and rethrows), and returns `fn`'s result.
+ *
+ * Without `fn`: returns the running trace; end it with `end()` / `fail(err)`, or let
+ * `using` / `await using` end it. A handle is not made current (that would need
+ * `AsyncLocalStorage.enterWith`, which leaks into later requests); call `trace.span()` on it, or
+ * `trace.run(fn)`.
+ *
+ * @throws {TraciumError} `INVALID_ARGUMENT` for options that break a limit.
+ * @example
+ * ```ts
+ * const answer = await tracium.startTrace({ agentName: 'support-bot' }, async (trace) => {
+ *   return tracium.span({ spanType: 'llm', name: 'answer' }, () => llm.chat(question))
+ * })
+ *
+ * await using trace = tracium.startTrace({ agentName: 'nightly-digest' })
+ * trace.span({ spanType: 'tool', name: 'fetch' }, () => fetchAll())
+ * ```
+ */
+export function startTrace<T>(options: StartTraceOptions, fn: (trace: Trace) => T): T
+export function startTrace(options?: StartTraceOptions): Trace
+export function startTrace<T>(
+  options: StartTraceOptions = {},
+  fn?: (trace: Trace) => T,
+): T | Trace {
+  const trace = newTrace(options, getClient())
+  if (fn === undefined) return trace
+  return runToEnd(trace, () => trace.run(() => fn(trace)))
+}
+
+/**
+ * A new running trace of `client`, with `init`'s defaults applied and every limit checked.
+ * @internal Shared by `startTrace()` and the per-request traces.
+ */
+export function newTrace(
+  options: StartTraceOptions,
+  client: Client,
+  start?: TraceInit['start'],
+): Trace {
+  const { config } = client
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument('startTrace(options, fn) takes an options object.')
+  }
+  return new Trace({
+    id: options.traceId === undefined ? randomUUID() : validateTraceId(options.traceId),
+    agentName: validateAgentName(options.agentName ?? config.defaultAgentName),
+    modelId:
+      optionalText(options.modelId, 'modelId', LIMITS.modelIdLength) ?? config.defaultModelId,
+    version:
+      optionalText(options.version, 'version', LIMITS.versionLength) ?? config.defaultVersion,
+    tags: normalizeTags(config.defaultTags, options.tags ?? []),
+    metadata:
+      options.metadata === undefined
+        ? { ...config.defaultMetadata }
+        : validateMetadata({ ...config.defaultMetadata, ...validateMetadata(options.metadata) }),
+    sink: client,
+    ...(start && { start }),
+  })
+}

@@ -1,0 +1,282 @@
+/**
+ * A trace: one run of an agent (or one HTTP request, with `tracium.trace()`), made of spans.
+ * Created by `startTrace()`, never with `new`.
+ */
+import { getCurrentTenant } from '@tracium/core'
+import { traceStorage } from './context.js'
+import { asyncDisposeSymbol, disposeSymbol } from './dispose.js'
+import { errorText, normalizeTags } from './limits.js'
+import type { ModelPrices } from './prices.js'
+import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
+import { runToEnd } from './run-to-end.js'
+import { Span, type SpanOptions } from './span.js'
+import { elapsedMs } from './time.js'
+
+/** Where a finished trace goes: the client of `init()`. */
+export interface TraceSink {
+  readonly prices: ModelPrices | undefined
+  /** Must not throw (fail-open). */
+  export(record: TraceRecord): void
+}
+
+/** Everything a trace is created with, defaults already applied and checked. */
+export interface TraceInit {
+  readonly id: string
+  readonly agentName: string
+  readonly modelId: string | null
+  readonly version: string | null
+  readonly tags: string[]
+  readonly metadata: Record<string, unknown>
+  readonly sink: TraceSink
+  /** When the work started; a request trace starts when its request did. Default: now. */
+  readonly start?: { readonly date: Date; readonly mark: number }
+}
+
+// Set in Trace's static block: request traces are renamed by route when the request closes,
+// which no public method should allow.
+let adjust: (trace: Trace, changes: TraceAdjustment) => void
+
+/** What {@link adjustTrace} may change before a trace ends. */
+export interface TraceAdjustment {
+  agentName?: string
+  metadata?: Record<string, unknown>
+}
+
+/**
+ * One run of an agent. Methods mirror the Python SDK's (`set_summary` → `setSummary` …).
+ * Ending a trace exports it once, with its spans; later calls do nothing.
+ *
+ * `using trace = startTrace(…)` ends the trace when the block exits, but JavaScript does not
+ * tell a disposer about an exception, so a block that throws still ends `completed`: use the
+ * callback form `startTrace(options, fn)`, or call `trace.fail(err)` in a `catch`.
+ *
+ * @example
+ * ```ts
+ * await tracium.startTrace({ agentName: 'support-bot' }, async (trace) => {
+ *   await trace.span({ spanType: 'retrieval', name: 'docs' }, () => search(question))
+ *   trace.setSummary({ answered: true })
+ * })
+ * ```
+ */
+export class Trace {
+  /** Trace id: a random UUID, or the `traceId` you passed. */
+  readonly id: string
+  /** The tenant when the trace started (S5): it keeps it after the request ends. */
+  readonly tenantId: string | null
+  /** ISO 8601 start time. */
+  readonly startedAt: string
+  readonly modelId: string | null
+  readonly version: string | null
+
+  #agentName: string
+  #metadata: Record<string, unknown>
+  #tags: string[]
+  #summary: unknown = null
+  #failed = false
+  #error: string | null = null
+  #status: TraceStatus = 'in_progress'
+  #endedAt: string | null = null
+  #durationMs: number | null = null
+  readonly #spans: Span[] = []
+  readonly #sink: TraceSink
+  readonly #startMark: number
+
+  static {
+    adjust = (trace, changes) => {
+      if (changes.agentName !== undefined) trace.#agentName = changes.agentName
+      if (changes.metadata !== undefined) trace.#metadata = changes.metadata
+    }
+  }
+
+  /** @internal Use `startTrace()`. */
+  constructor(init: TraceInit) {
+    this.id = init.id
+    this.#agentName = init.agentName
+    this.modelId = init.modelId
+    this.version = init.version
+    this.#tags = init.tags
+    this.#metadata = init.metadata
+    this.#sink = init.sink
+    this.tenantId = getCurrentTenant()
+    this.startedAt = (init.start?.date ?? new Date()).toISOString()
+    this.#startMark = init.start?.mark ?? performance.now()
+  }
+
+  get agentName(): string {
+    return this.#agentName
+  }
+  get tags(): readonly string[] {
+    return [...this.#tags]
+  }
+  get metadata(): Readonly<Record<string, unknown>> {
+    return this.#metadata
+  }
+  /** `in_progress`, then `completed` or `failed`. */
+  get status(): TraceStatus {
+    return this.#status
+  }
+  /** The recorded failure text, or `null`. */
+  get error(): string | null {
+    return this.#error
+  }
+  get summary(): unknown {
+    return this.#summary
+  }
+  /** ISO 8601 end time, or `null` while running. */
+  get endedAt(): string | null {
+    return this.#endedAt
+  }
+  /** Duration in milliseconds (monotonic clock), or `null` while running. */
+  get durationMs(): number | null {
+    return this.#durationMs
+  }
+  /** `true` once the trace has ended. */
+  get ended(): boolean {
+    return this.#status !== 'in_progress'
+  }
+  /** The spans started on this trace, in start order. */
+  get spans(): readonly Span[] {
+    return [...this.#spans]
+  }
+
+  /** Sets the summary sent with the trace's completion; any JSON value. */
+  setSummary(summary: unknown): this {
+    this.#summary = summary
+    return this
+  }
+
+  /**
+   * Adds tags, de-duplicated case-insensitively with the existing ones.
+   * @throws {TraciumError} `INVALID_ARGUMENT` past 100 tags or for a tag over 128 characters.
+   */
+  addTags(tags: string[]): this {
+    this.#tags = normalizeTags(this.#tags, tags)
+    return this
+  }
+
+  /**
+   * Marks the trace failed without ending it. The error text (`Name: message` for an `Error`)
+   * is cut at 10,000 characters. Default `error`: none recorded.
+   */
+  markFailed(error?: unknown): this {
+    this.#failed = true
+    if (error !== undefined) this.#error = errorText(error)
+    return this
+  }
+
+  /**
+   * Starts a span on this trace. Its parent is the span the call runs in (inside
+   * `span(…, fn)` or `span.run(fn)` of this trace), unless `parentSpanId` says otherwise.
+   *
+   * With `fn`: runs `fn(span)` with the span current, ends it when `fn` returns or resolves,
+   * marks it failed when `fn` throws or rejects (and rethrows), and returns `fn`'s result.
+   * Without `fn`: returns the running span; end it with `end()`, `fail(err)` or `using`.
+   *
+   * @throws {TraciumError} `INVALID_ARGUMENT` for options that break a limit.
+   * @example
+   * ```ts
+   * const answer = await trace.span({ spanType: 'llm', name: 'chat', input: q }, async (span) => {
+   *   const reply = await client.chat(q)
+   *   span.recordOutput(reply).setTokenUsage({ inputTokens: 12, outputTokens: 40 })
+   *   return reply
+   * })
+   * ```
+   */
+  span<T>(options: SpanOptions, fn: (span: Span) => T): T
+  span(options: SpanOptions): Span
+  span<T>(options: SpanOptions, fn?: (span: Span) => T): T | Span {
+    const frame = traceStorage.getStore()
+    const parent = frame?.trace === this ? (frame.span?.id ?? null) : null
+    const span = new Span(this, options, parent)
+    if (!this.ended) this.#spans.push(span)
+    if (fn === undefined) return span
+    return runToEnd(span, () => span.run(() => fn(span)))
+  }
+
+  /**
+   * Runs `fn` with this trace as the current trace, so `tracium.span()` and `currentTrace()`
+   * find it. The callback form of `startTrace` does this for you. Does not end the trace.
+   * @example
+   * ```ts
+   * using trace = tracium.startTrace({ agentName: 'batch' })
+   * await trace.run(() => processAll()) // processAll may call tracium.span()
+   * ```
+   */
+  run<T>(fn: () => T): T {
+    return traceStorage.run({ trace: this, span: null }, fn)
+  }
+
+  /**
+   * Ends the trace (`completed`, or `failed` after {@link markFailed}) and exports it with its
+   * spans; a span still running is exported `in_progress`. Later calls do nothing.
+   */
+  end(): void {
+    if (this.ended) return
+    this.#status = this.#failed ? 'failed' : 'completed'
+    this.#endedAt = new Date().toISOString()
+    this.#durationMs = elapsedMs(this.#startMark)
+    this.#sink.export(this.#toRecord())
+  }
+
+  /** Marks the trace failed with `error` and ends it. */
+  fail(error?: unknown): void {
+    if (this.ended) return
+    this.markFailed(error)
+    this.end()
+  }
+
+  /** `using trace = startTrace(…)` ends the trace at the end of the block. */
+  [disposeSymbol](): void {
+    this.end()
+  }
+
+  /** `await using trace = startTrace(…)` ends the trace at the end of the block. */
+  async [asyncDisposeSymbol](): Promise<void> {
+    this.end()
+  }
+
+  #toRecord(): TraceRecord {
+    const spans: SpanRecord[] = []
+    let inputTokens = 0
+    let outputTokens = 0
+    let cachedInputTokens = 0
+    let costUsd: number | null = null
+    for (const span of this.#spans) {
+      const record = span.toRecord(this.#sink.prices)
+      if (record === null) continue
+      spans.push(record)
+      inputTokens += record.inputTokens ?? 0
+      outputTokens += record.outputTokens ?? 0
+      cachedInputTokens += record.cachedInputTokens ?? 0
+      if (record.costUsd !== null) costUsd = (costUsd ?? 0) + record.costUsd
+    }
+    return {
+      id: this.id,
+      tenantId: this.tenantId,
+      agentName: this.#agentName,
+      status: this.#status as TraceRecord['status'],
+      startedAt: this.startedAt,
+      endedAt: this.#endedAt!,
+      durationMs: this.#durationMs!,
+      inputTokens,
+      outputTokens,
+      cachedInputTokens,
+      costUsd,
+      modelId: this.modelId,
+      version: this.version,
+      tags: [...this.#tags],
+      metadata: this.#metadata,
+      summary: this.#summary,
+      error: this.#error,
+      spans,
+    }
+  }
+}
+
+/**
+ * Changes a running trace's agent name or metadata. Internal: request traces are named by route
+ * only when the request closes.
+ */
+export function adjustTrace(trace: Trace, changes: TraceAdjustment): void {
+  adjust(trace, changes)
+}
