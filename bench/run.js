@@ -1,0 +1,314 @@
+// `pnpm bench`: per-request overhead of each adapter, measured side by side with the bare
+// framework, the AsyncLocalStorage floor and other context libraries, in interleaved rounds on
+// 127.0.0.1. Modes: default (full), --quick (a few seconds per cell), --smoke (checks that every
+// cell starts, answers correctly and can be measured; run by `pnpm test`). See README.md.
+import { fork } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { JWT_SECRET } from './apps/shared.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    smoke: { type: 'boolean' },
+    frameworks: { type: 'string' },
+    cells: { type: 'string' },
+    'no-soak': { type: 'boolean' },
+    profile: { type: 'boolean' },
+  },
+})
+const MODE = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'
+const SETTINGS = {
+  full: { duration: 5, warmup: 1, rounds: 3, soak: 200_000, connections: 50 },
+  quick: { duration: 2, warmup: 0.5, rounds: 2, soak: 20_000, connections: 50 },
+  smoke: { duration: 0.3, warmup: 0, rounds: 1, soak: 2_000, connections: 8 },
+}[MODE]
+
+/** Each framework's cells: [cell name, server variant, client kind]. */
+const FRAMEWORKS = {
+  express: ['express-http-context', 'cls-rtracer'],
+  fastify: ['fastify-request-context', 'cls-rtracer'],
+  koa: ['cls-rtracer'],
+  'nest-express': ['nestjs-cls'],
+  'nest-fastify': ['nestjs-cls'],
+}
+const onlyCells = args.cells?.split(',')
+const cellsOf = (anchors) =>
+  allCells(anchors).filter(([name]) => onlyCells === undefined || onlyCells.includes(name))
+const allCells = (anchors) => [
+  ['bare', 'bare', 'header'],
+  ['floor', 'floor', 'header'],
+  ['tracium-header', 'tracium-header', 'header'],
+  ['tracium-jwt-cached', 'tracium-jwt', 'jwt-one'],
+  ['tracium-jwt-fresh', 'tracium-jwt', 'jwt-fresh'],
+  ...anchors.map((anchor) => [anchor, anchor, 'header']),
+  ['tracium-trace', 'tracium-trace', 'header'],
+]
+
+const frameworks = args.frameworks ? args.frameworks.split(',') : Object.keys(FRAMEWORKS)
+const now = Math.floor(Date.now() / 1000)
+const oneToken = hs256({ tenant_id: 'tenant-1', exp: now + 3600 })
+// Enough distinct tokens that a fresh-token run never reuses one within the cache's reach.
+const freshTokens = Array.from({ length: MODE === 'smoke' ? 2_000 : 300_000 }, (_, i) =>
+  hs256({ tenant_id: `tenant-${i % 1000}`, exp: now + 3600, jti: i }),
+)
+
+const results = {}
+const started = Date.now()
+for (const framework of frameworks) {
+  const cells = cellsOf(FRAMEWORKS[framework])
+  results[framework] = Object.fromEntries(cells.map(([name]) => [name, []]))
+  for (let round = 0; round < SETTINGS.rounds; round++) {
+    // Interleave: each round starts one cell later, so no cell always runs first or last.
+    const order = cells.map((_, i) => cells[(i + round) % cells.length])
+    for (const [name, variant, client] of order) {
+      const sample = await measure(framework, variant, client)
+      results[framework][name].push(sample)
+      log(
+        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`,
+      )
+    }
+  }
+}
+
+const soak = args['no-soak'] ? {} : await soakAll(frameworks)
+const report = render(results, soak)
+if (MODE === 'smoke') {
+  log(`smoke run passed: ${Object.keys(results).length} frameworks, every cell answered correctly`)
+} else {
+  const file = join(here, 'results', `${process.version}.md`)
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, report)
+  log(`wrote ${file}`)
+}
+console.log(report)
+
+/** One measurement: a fresh server process, a correctness check, warm-up, then the timed run. */
+async function measure(framework, variant, client) {
+  const server = await startServer(framework, variant)
+  try {
+    await checkAnswer(server.port, client)
+    const run = (duration) =>
+      autocannon({
+        url: `http://127.0.0.1:${server.port}/bench`,
+        connections: SETTINGS.connections,
+        duration,
+        ...requestsFor(client),
+      })
+    if (SETTINGS.warmup > 0) await run(SETTINGS.warmup)
+    const result = await run(SETTINGS.duration)
+    if (result.errors > 0 || result.non2xx > 0 || result.requests.total === 0) {
+      throw new Error(`${framework}/${variant}: ${result.errors} errors, ${result.non2xx} non-2xx`)
+    }
+    return { rps: result.requests.average, p99: result.latency.p99 }
+  } finally {
+    server.stop()
+  }
+}
+
+function requestsFor(client) {
+  if (client === 'header') return { headers: { 'x-tenant-id': 'tenant-1' } }
+  if (client === 'jwt-one') return { headers: { authorization: `Bearer ${oneToken}` } }
+  let next = 0
+  return {
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          headers: {
+            ...req.headers,
+            authorization: `Bearer ${freshTokens[next++ % freshTokens.length]}`,
+          },
+        }),
+      },
+    ],
+  }
+}
+
+/** Every cell must answer with its tenant before it is timed: a broken app is not a fast one. */
+async function checkAnswer(port, client) {
+  const headers =
+    client === 'header'
+      ? { 'x-tenant-id': 'tenant-1' }
+      : { authorization: `Bearer ${client === 'jwt-one' ? oneToken : freshTokens[0]}` }
+  const res = await fetch(`http://127.0.0.1:${port}/bench`, { headers })
+  const body = await res.json()
+  const expected = client === 'jwt-fresh' ? 'tenant-0' : 'tenant-1'
+  if (res.status !== 200 || body.tenant !== expected) {
+    throw new Error(`expected tenant ${expected}, got ${res.status} ${JSON.stringify(body)}`)
+  }
+}
+
+function startServer(framework, variant) {
+  const child = fork(join(here, 'server.js'), [framework, variant], {
+    // --profile: a V8 CPU profile per server process in bench/profiles (see README).
+    execArgv: [
+      '--expose-gc',
+      ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'profiles')}`] : []),
+    ],
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${framework}/${variant} did not start`)),
+      30_000,
+    )
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)))
+    child.once('message', ({ port }) => {
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      resolve({
+        port,
+        child,
+        stop: () => child.kill(),
+        heap: () =>
+          new Promise((done) => {
+            child.once('message', (m) => done(m.heapUsed))
+            child.send('heap')
+          }),
+      })
+    })
+  })
+}
+
+/** 200,000 requests over 1,000 tenants through each adapter: heap after GC, before and after. */
+async function soakAll(names) {
+  const out = {}
+  for (const framework of names) {
+    const server = await startServer(framework, 'tracium-header')
+    try {
+      let i = 0
+      const run = (amount) =>
+        autocannon({
+          url: `http://127.0.0.1:${server.port}/bench`,
+          connections: SETTINGS.connections,
+          amount,
+          requests: [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                headers: { 'x-tenant-id': `tenant-${i++ % 1000}` },
+              }),
+            },
+          ],
+        })
+      await run(Math.max(1000, SETTINGS.soak / 10)) // warm-up: JIT, pools, caches
+      const before = await server.heap()
+      const result = await run(SETTINGS.soak)
+      const after = await server.heap()
+      if (result.errors > 0 || result.non2xx > 0) throw new Error(`${framework} soak: errors`)
+      out[framework] = { before, after, requests: result.requests.total }
+      log(`${framework} soak: ${mb(before)} → ${mb(after)} MB`)
+    } finally {
+      server.stop()
+    }
+  }
+  return out
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+function render(all, soakResults) {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  const lines = [
+    `# Benchmark results: Node ${process.version}`,
+    '',
+    `- machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
+    `- mode: ${MODE}: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.duration} s per cell (after ${SETTINGS.warmup} s warm-up), ${SETTINGS.connections} connections, autocannon on 127.0.0.1; medians of the rounds`,
+    `- date: ${new Date().toISOString()}; run took ${Math.round((Date.now() - started) / 1000)} s`,
+    '',
+  ]
+  const targets = []
+  for (const [framework, cells] of Object.entries(all)) {
+    const rps = Object.fromEntries(
+      Object.entries(cells).map(([k, v]) => [k, median(v.map((s) => s.rps))]),
+    )
+    const p99 = Object.fromEntries(
+      Object.entries(cells).map(([k, v]) => [k, median(v.map((s) => s.p99))]),
+    )
+    lines.push(
+      `## ${framework}`,
+      '',
+      '| cell | req/s | p99 ms | vs bare | vs floor |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    )
+    for (const name of Object.keys(cells)) {
+      lines.push(
+        `| ${name} | ${Math.round(rps[name])} | ${p99[name]} | ${ratio(rps[name], rps.bare)} | ${ratio(rps[name], rps.floor)} |`,
+      )
+    }
+    lines.push('')
+    const check = (cell, base, target) => {
+      if (rps[cell] && rps[base])
+        targets.push([framework, `${cell} / ${base}`, rps[cell] / rps[base], target])
+    }
+    check('tracium-header', 'floor', 0.97)
+    for (const anchor of FRAMEWORKS[framework]) check('tracium-header', anchor, 1.0)
+    check('tracium-jwt-cached', 'tracium-header', 0.95)
+    check('tracium-trace', 'tracium-header', 0.85)
+    if (rps['tracium-jwt-fresh']) {
+      lines.push(
+        `JWT verifications per second with a fresh token per request: ${Math.round(rps['tracium-jwt-fresh'])}.`,
+        '',
+      )
+    }
+  }
+  lines.push(
+    '## Targets',
+    '',
+    '| framework | ratio | measured | target | |',
+    '| --- | --- | ---: | ---: | --- |',
+  )
+  for (const [framework, what, value, target] of targets) {
+    lines.push(
+      `| ${framework} | ${what} | ${value.toFixed(3)} | ≥ ${target.toFixed(2)} | ${value >= target ? 'met' : '**missed**'} |`,
+    )
+  }
+  if (Object.keys(soakResults).length > 0) {
+    lines.push(
+      '',
+      '## Memory soak (tracium-header, 1,000 tenants)',
+      '',
+      '| framework | requests | heap after warm-up, MB | heap after soak, MB | growth, MB | target ≤ 5 MB |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+    )
+    for (const [framework, { before, after, requests }] of Object.entries(soakResults)) {
+      const growth = (after - before) / 2 ** 20
+      lines.push(
+        `| ${framework} | ${requests} | ${mb(before)} | ${mb(after)} | ${growth.toFixed(2)} | ${growth <= 5 ? 'met' : '**missed**'} |`,
+      )
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
+
+function ratio(value, base) {
+  return base ? `${(value / base).toFixed(3)}x` : '-'
+}
+
+function mb(bytes) {
+  return (bytes / 2 ** 20).toFixed(1)
+}
+
+function hs256(payload) {
+  const head = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url')
+  const signature = createHmac('sha256', JWT_SECRET).update(`${head}.${body}`).digest('base64url')
+  return `${head}.${body}.${signature}`
+}
+
+function log(message) {
+  process.stderr.write(`[bench] ${message}\n`)
+}

@@ -1,0 +1,30 @@
+// One benchmark server in its own process: `node server.js <framework> <variant>`. It listens on
+// 127.0.0.1 (a free port), tells the parent the port over IPC, and answers heap requests
+// (after a forced GC) for the memory soak. The parent kills it when the cell is done.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const [framework, variant] = process.argv.slice(2)
+const { createApp } = await import(`./apps/${framework}.js`)
+
+// "tracium-trace": the header source plus the SDK's per-request traces in the embedded store.
+const appVariant = variant === 'tracium-trace' ? 'tracium-header' : variant
+if (variant === 'tracium-trace') {
+  process.env.TRACIUM_DIR = mkdtempSync(join(tmpdir(), 'tracium-bench-'))
+  const sdk = await import('@tracium/sdk')
+  sdk.trace({ silent: true })
+}
+
+const server = await createApp(appVariant).listen(0)
+process.send({ port: server.address().port })
+process.on('message', (message) => {
+  if (message === 'heap') {
+    globalThis.gc?.()
+    globalThis.gc?.()
+    process.send({ heapUsed: process.memoryUsage().heapUsed })
+  }
+})
+// A normal exit, so `--cpu-prof` writes its profile.
+process.on('disconnect', () => process.exit(0))
+process.on('SIGTERM', () => process.exit(0))
