@@ -5,6 +5,7 @@
 
 // jose's types appear in ours; re-exported so declaration files do not inline them.
 export type { JSONWebKeySet, JWK, JWTPayload, RemoteJWKSetOptions } from 'jose'
+export { openHttpScope, resolveInScope } from './adapter/http-scope.js'
 export { CLOSED_SCOPE_WARNING_CODE } from './closed-scope-warning.js'
 export {
   isTenantError,

@@ -5,9 +5,10 @@
 import {
   createTenantResolver,
   isTenantError,
-  openRequestScope,
+  openHttpScope,
   problemResponse,
   type ResolvedTenant,
+  resolveInScope,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
@@ -50,39 +51,22 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
   const resolver = createTenantResolver(options, '@tracium/express')
 
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
-    const scope = openRequestScope({ method: req.method, url: req.originalUrl })
-    res.once('close', () => {
-      scope.close({
-        aborted: !res.writableFinished,
-        statusCode: res.statusCode,
-        route: routeOf(req),
-      })
-    })
-    // Body parsers call next() from request stream events, which run in the socket's context.
-    scope.bindEmitter(req)
-
-    const accept = (tenant: ResolvedTenant) => {
-      req.tenant = tenant
-      next()
-    }
-    const reject = (error: unknown) => {
-      if (!isTenantError(error) || resolver.onError === 'forward') return next(error)
-      const { status, headers, body } = problemResponse(error)
-      res.status(status).set(headers).send(body)
-    }
-    scope.run(() => {
-      let tenant: ResolvedTenant | Promise<ResolvedTenant>
-      try {
-        tenant = resolver.resolve(
-          { method: req.method, url: req.originalUrl, headers: req.headers, raw: req },
-          scope,
-        )
-      } catch (error) {
-        return reject(error)
-      }
-      if (tenant instanceof Promise) tenant.then(accept, reject)
-      else accept(tenant)
-    })
+    const scope = openHttpScope(req, res, req.originalUrl, () => routeOf(req))
+    const request = { method: req.method, url: req.originalUrl, headers: req.headers, raw: req }
+    resolveInScope(
+      resolver,
+      scope,
+      request,
+      (tenant) => {
+        req.tenant = tenant
+        next()
+      },
+      (error) => {
+        if (!isTenantError(error) || resolver.onError === 'forward') return next(error)
+        const { status, headers, body } = problemResponse(error)
+        res.status(status).set(headers).send(body)
+      },
+    )
   }
 }
 
