@@ -1,0 +1,124 @@
+/**
+ * The Fastify adapter: translates the request for core, opens the scope, answers rejections.
+ * All tenant behaviour lives in @tracium/core.
+ */
+import {
+  createTenantResolver,
+  isTenantError,
+  openRequestScope,
+  problemResponse,
+  type RequestScope,
+  type ResolvedTenant,
+  type TenantRequest,
+  type TenantResolver,
+  type TraciumTenantOptions,
+} from '@tracium/core'
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The tenant Tracium resolved for this request: `{ id, source, claims? }`; `null` before. */
+    tenant: ResolvedTenant | null
+  }
+}
+
+/** Options of {@link traciumTenant}: the shared `TraciumTenantOptions` of `@tracium/core`. */
+export type TraciumFastifyOptions = TraciumTenantOptions
+
+const kScope = Symbol('@tracium/fastify:scope')
+type ScopedRequest = FastifyRequest & { [kScope]: RequestScope | null }
+
+const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, done) => {
+  let resolver: TenantResolver
+  try {
+    resolver = createTenantResolver(withoutRegisterOptions(options), '@tracium/fastify')
+  } catch (error) {
+    return done(error as Error) // E3: `await app.register(...)` rejects with the message
+  }
+  // Decorated with null, not assigned ad hoc, so every request object keeps one shape.
+  fastify.decorateRequest('tenant', null)
+  fastify.decorateRequest(kScope, null)
+
+  // Callback style on purpose: done() runs inside scope.run(), so every later hook, the parser,
+  // the handler and the error handler inherit the scope (S1).
+  fastify.addHook('onRequest', function traciumOnRequest(request, reply, next) {
+    const scope = openRequestScope({ method: request.method, url: request.url })
+    ;(request as ScopedRequest)[kScope] = scope
+    reply.raw.once('close', () => {
+      scope.close({
+        aborted: !reply.raw.writableFinished,
+        statusCode: reply.raw.statusCode,
+        route: request.routeOptions.url,
+      })
+    })
+    // Handlers that read request.raw themselves (uploads) get later chunks from the socket's
+    // context; bound listeners keep the scope (S7).
+    scope.bindEmitter(request.raw)
+
+    const accept = (tenant: ResolvedTenant) => {
+      request.tenant = tenant
+      next()
+    }
+    const reject = (error: unknown) => {
+      if (!isTenantError(error) || resolver.onError === 'forward') return next(error as Error)
+      const { status, headers, body } = problemResponse(error)
+      reply.code(status).headers(headers).send(body)
+    }
+    scope.run(() => {
+      let tenant: ResolvedTenant | Promise<ResolvedTenant>
+      try {
+        // Fastify routes before onRequest, so route params are known here (fromPath({ param })).
+        const { method, url, headers } = request
+        const params = request.params as TenantRequest['params']
+        tenant = resolver.resolve({ method, url, headers, params, raw: request }, scope)
+      } catch (error) {
+        return reject(error)
+      }
+      if (tenant instanceof Promise) tenant.then(accept, reject)
+      else accept(tenant)
+    })
+  })
+
+  // Fastify 5 runs content-type parsers' callbacks in the request's context (an AsyncResource in
+  // ContentTypeParser.run), but a hook or parser that calls back from a foreign context (a
+  // callback-style pool or client, a stream event) loses the scope for the rest of the request.
+  // Re-enter it before validation, as @fastify/request-context does; fastify.extra.test.ts shows
+  // the loss. https://github.com/fastify/fastify-request-context/pull/12
+  fastify.addHook('preValidation', function traciumPreValidation(request, _reply, next) {
+    const scope = (request as ScopedRequest)[kScope]
+    if (scope) scope.run(next)
+    else next()
+  })
+  done()
+}
+
+/**
+ * Fastify plugin that runs each request in its own tenant scope (S1), resolves the tenant
+ * (default: the `X-Tenant-ID` header) and exposes it as `request.tenant`, to
+ * `getCurrentTenant()` and to everything the request calls. Wrapped with `fastify-plugin`, so it
+ * applies to the whole app; register it before your routes.
+ *
+ * A rejected request gets the error's status and an `application/problem+json` body, or, with
+ * `onError: 'forward'`, goes to your `setErrorHandler` as a `TenantError`.
+ *
+ * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
+ * @throws {TraciumOptionsError} from `app.register()` for options that cannot work (E3).
+ * @example
+ * ```ts
+ * import Fastify from 'fastify'
+ * import { getCurrentTenant, traciumTenant } from '@tracium/fastify'
+ *
+ * const app = Fastify()
+ * await app.register(traciumTenant, { required: true })
+ * app.post('/chat', async (request) => ({ tenant: getCurrentTenant(), same: request.tenant?.id }))
+ * ```
+ */
+export const traciumTenant = fp(plugin, { fastify: '5.x', name: '@tracium/fastify' })
+
+// Fastify reserves these register options for itself; with fastify-plugin they do nothing here.
+// https://fastify.dev/docs/latest/Reference/Plugins/#plugin-options
+const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers'])
+function withoutRegisterOptions(options: TraciumFastifyOptions): TraciumFastifyOptions {
+  return Object.fromEntries(Object.entries(options).filter(([key]) => !REGISTER_OPTIONS.has(key)))
+}

@@ -1,0 +1,4 @@
+import { describeContract } from './contract.js'
+import { fastifyHarness } from './fastify.harness.js'
+
+describeContract(fastifyHarness)
