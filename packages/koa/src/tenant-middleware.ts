@@ -65,7 +65,8 @@ export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
         route: routeOf(ctx),
       })
     })
-    // koa-body's formidable and handlers' own `data` listeners run in the socket's context.
+    // Listeners added to the request stream (formidable's, a handler's `ctx.req.on('data')`)
+    // would otherwise run in the socket's async context (S7).
     scope.bindEmitter(req)
 
     const accept = (tenant: ResolvedTenant) => {
@@ -73,10 +74,9 @@ export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
       return next()
     }
     const reject = (error: unknown): void => {
-      // Rethrow rather than ctx.throw(status, message): the TenantError already carries the
-      // `status` and `expose: true` Koa's ctx.onerror reads, and upstream catch blocks and
-      // app.on('error') listeners get the TenantError itself (code, cause, isTenantError()),
-      // not an http-errors copy.
+      // Rethrown, not ctx.throw(status, message): it already has the `status` and `expose: true`
+      // Koa's ctx.onerror reads, and upstream catch blocks and app.on('error') then get the
+      // TenantError itself (code, cause, isTenantError()), not an http-errors copy.
       if (!isTenantError(error) || resolver.onError === 'forward') throw error
       const { status, headers, body } = problemResponse(error)
       ctx.status = status
