@@ -5,10 +5,11 @@
 import {
   createTenantResolver,
   isTenantError,
-  openRequestScope,
+  openHttpScope,
   problemResponse,
   type RequestScope,
   type ResolvedTenant,
+  resolveInScope,
   type TenantRequest,
   type TenantResolver,
   type TraciumTenantOptions,
@@ -40,44 +41,33 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
   fastify.decorateRequest('tenant', null)
   fastify.decorateRequest(kScope, null)
 
-  // Callback style on purpose: done() runs inside scope.run(), so every later hook, the parser,
-  // the handler and the error handler inherit the scope (S1).
   fastify.addHook('onRequest', function traciumOnRequest(request, reply, next) {
-    const scope = openRequestScope({ method: request.method, url: request.url })
+    const scope = openHttpScope(request.raw, reply.raw, request.url, () => request.routeOptions.url)
     ;(request as ScopedRequest)[kScope] = scope
-    reply.raw.once('close', () => {
-      scope.close({
-        aborted: !reply.raw.writableFinished,
-        statusCode: reply.raw.statusCode,
-        route: request.routeOptions.url,
-      })
-    })
-    // Handlers that read request.raw themselves (uploads) get later chunks from the socket's
-    // context; bound listeners keep the scope (S7).
-    scope.bindEmitter(request.raw)
-
-    const accept = (tenant: ResolvedTenant) => {
-      request.tenant = tenant
-      next()
+    const tenantRequest: TenantRequest = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      // Fastify routes before onRequest, so route params are known here: fromPath({ param }).
+      params: request.params as TenantRequest['params'],
+      raw: request,
     }
-    const reject = (error: unknown) => {
-      if (!isTenantError(error) || resolver.onError === 'forward') return next(error as Error)
-      const { status, headers, body } = problemResponse(error)
-      reply.code(status).headers(headers).send(body)
-    }
-    scope.run(() => {
-      let tenant: ResolvedTenant | Promise<ResolvedTenant>
-      try {
-        // Fastify routes before onRequest, so route params are known here (fromPath({ param })).
-        const { method, url, headers } = request
-        const params = request.params as TenantRequest['params']
-        tenant = resolver.resolve({ method, url, headers, params, raw: request }, scope)
-      } catch (error) {
-        return reject(error)
-      }
-      if (tenant instanceof Promise) tenant.then(accept, reject)
-      else accept(tenant)
-    })
+    // Callback-style hook on purpose: next() runs inside the scope, so every later hook, the
+    // body parser, the handler and the error handler inherit it (S1).
+    resolveInScope(
+      resolver,
+      scope,
+      tenantRequest,
+      (tenant) => {
+        request.tenant = tenant
+        next()
+      },
+      (error) => {
+        if (!isTenantError(error) || resolver.onError === 'forward') return next(error as Error)
+        const { status, headers, body } = problemResponse(error)
+        reply.code(status).headers(headers).send(body)
+      },
+    )
   })
 
   // Fastify 5 runs content-type parsers' callbacks in the request's context (an AsyncResource in
