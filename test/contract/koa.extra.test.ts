@@ -77,24 +77,29 @@ describe('@tracium/koa', () => {
     expect(emitted).toEqual(caught)
   })
 
-  it('errors thrown by user code in a source go to Koa\'s error path, also with onError: "respond"', async () => {
-    const app = new Koa()
-    const emitted: unknown[] = []
-    app.on('error', (error) => emitted.push(error))
-    app.use(
-      traciumTenant({
-        resolve: async () => {
-          throw new Error('tenant directory down')
-        },
-      }),
-    )
-    const res = await send(await listen(app), { path: '/chat' })
-    expect(res.status).toBe(500)
-    expect(res.text).toBe('Internal Server Error') // not exposed
-    expect(emitted).toHaveLength(1)
-    expect(isTenantError(emitted[0])).toBe(false)
-    expect((emitted[0] as Error).message).toBe('tenant directory down')
-  })
+  const failingSources = {
+    sync: () => {
+      throw new Error('tenant directory down')
+    },
+    async: async () => {
+      throw new Error('tenant directory down')
+    },
+  }
+  it.each(Object.entries(failingSources))(
+    'errors thrown by user code in a %s source go to Koa\'s error path, also with onError: "respond"',
+    async (_kind, resolve) => {
+      const app = new Koa()
+      const emitted: unknown[] = []
+      app.on('error', (error) => emitted.push(error))
+      app.use(traciumTenant({ resolve }))
+      const res = await send(await listen(app), { path: '/chat' })
+      expect(res.status).toBe(500)
+      expect(res.text).toBe('Internal Server Error') // not exposed
+      expect(emitted).toHaveLength(1)
+      expect(isTenantError(emitted[0])).toBe(false)
+      expect((emitted[0] as Error).message).toBe('tenant directory down')
+    },
+  )
 
   it('where the scope is: middleware before traciumTenant reads null after `await next()`, ctx.state.tenant still works', async () => {
     const app = new Koa()

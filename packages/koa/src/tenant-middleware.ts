@@ -5,9 +5,10 @@
 import {
   createTenantResolver,
   isTenantError,
-  openRequestScope,
+  openHttpScope,
   problemResponse,
   type ResolvedTenant,
+  resolveInScope,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { Context, Middleware, Next } from 'koa'
@@ -56,49 +57,33 @@ export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
   const resolver = createTenantResolver(options, '@tracium/koa')
 
   return function traciumTenantMiddleware(ctx: Context, next: Next) {
-    const { req, res } = ctx
-    const scope = openRequestScope({ method: ctx.method, url: ctx.originalUrl })
-    res.once('close', () => {
-      scope.close({
-        aborted: !res.writableFinished,
-        statusCode: res.statusCode,
-        route: routeOf(ctx),
-      })
-    })
-    // Listeners added to the request stream (formidable's, a handler's `ctx.req.on('data')`)
-    // would otherwise run in the socket's async context (S7).
-    scope.bindEmitter(req)
-
-    const accept = (tenant: ResolvedTenant) => {
-      ctx.state.tenant = tenant
-      return next()
-    }
-    const reject = (error: unknown): void => {
-      // Rethrown, not ctx.throw(status, message): it already has the `status` and `expose: true`
-      // Koa's ctx.onerror reads, and upstream catch blocks and app.on('error') then get the
-      // TenantError itself (code, cause, isTenantError()), not an http-errors copy.
-      if (!isTenantError(error) || resolver.onError === 'forward') throw error
-      const { status, headers, body } = problemResponse(error)
-      ctx.status = status
-      ctx.set(headers)
-      // A string body keeps a Content-Type set before it (Koa's body setter only sets a type
-      // when none is there), so the answer stays application/problem+json.
-      ctx.body = body
-    }
-    // Synchronous unless a source or `authorize` is async: no extra promise per request. A
-    // synchronous throw is fine: koa-compose turns it into the rejection upstream awaits.
-    return scope.run(() => {
-      let tenant: ResolvedTenant | Promise<ResolvedTenant>
-      try {
-        tenant = resolver.resolve(
-          { method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, raw: ctx },
-          scope,
-        )
-      } catch (error) {
-        return reject(error)
-      }
-      return tenant instanceof Promise ? tenant.then(accept, reject) : accept(tenant)
-    })
+    // Opens the scope, closes it with ctx.res and binds ctx.req's listeners to it (S1, S2, S7).
+    const scope = openHttpScope(ctx.req, ctx.res, ctx.originalUrl, () => routeOf(ctx))
+    const request = { method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, raw: ctx }
+    // The rest of the chain runs inside the scope: `next()` is called from `accept`. A
+    // synchronous throw from `reject` is fine: koa-compose turns it into the rejection that
+    // upstream middleware awaits.
+    return resolveInScope<unknown>(
+      resolver,
+      scope,
+      request,
+      (tenant) => {
+        ctx.state.tenant = tenant
+        return next()
+      },
+      (error) => {
+        // Rethrown, not ctx.throw(status, message): it already has the `status` and `expose:
+        // true` Koa's ctx.onerror reads, and upstream catch blocks and app.on('error') then get
+        // the TenantError itself (code, cause, isTenantError()), not an http-errors copy.
+        if (!isTenantError(error) || resolver.onError === 'forward') throw error
+        const { status, headers, body } = problemResponse(error)
+        ctx.status = status
+        ctx.set(headers)
+        // A string body keeps a Content-Type set before it (Koa's body setter only sets one when
+        // none is there), so the answer stays application/problem+json.
+        ctx.body = body
+      },
+    )
   }
 }
 
