@@ -87,7 +87,7 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
  * Fastify plugin that runs each request in its own tenant scope (S1), resolves the tenant
  * (default: the `X-Tenant-ID` header) and exposes it as `request.tenant`, to
  * `getCurrentTenant()` and to everything the request calls. Wrapped with `fastify-plugin`, so it
- * applies to the whole app; register it before your routes.
+ * applies to the whole app; register it before your own hooks.
  *
  * A rejected request gets the error's status and an `application/problem+json` body, or, with
  * `onError: 'forward'`, goes to your `setErrorHandler` as a `TenantError`.
