@@ -7,6 +7,8 @@ import diagnostics from 'node:diagnostics_channel'
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
 import {
   currentRequestScope,
   fromPath,
@@ -18,7 +20,7 @@ import {
 import { traciumTenant } from '@tracium/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { send } from './client.js'
+import { bodies, send } from './client.js'
 
 let app: FastifyInstance | undefined
 afterEach(async () => {
@@ -112,6 +114,30 @@ describe('@tracium/fastify: S7, a hook that calls back from a foreign async cont
       body: { note: 'hi' },
     })
   })
+})
+
+describe('@tracium/fastify: S7, body parsers', () => {
+  it.each(bodies('hello'))(
+    "a $kind body keeps the scope on Fastify's own, before the plugin re-enters it",
+    async ({ type, body }) => {
+      const instance = Fastify()
+      // Registered before the plugin: these preValidation hooks run before its re-entry.
+      await instance.register(multipart, { attachFieldsToBody: 'keyValues' })
+      await instance.register(formbody)
+      instance.addHook('preValidation', async (request) => {
+        ;(request.body as Record<string, unknown>).afterParse = getCurrentTenant()
+      })
+      await instance.register(traciumTenant)
+      instance.post('/body', async (request) => request.body)
+      const port = await listen(instance)
+      const res = await send(port, {
+        path: '/body',
+        body,
+        headers: { 'x-tenant-id': 'acme', 'content-type': type },
+      })
+      expect(res.json()).toEqual({ note: 'hello', afterParse: 'acme' })
+    },
+  )
 })
 
 describe('@tracium/fastify: request and routing', () => {
