@@ -50,7 +50,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
 
+  // Every option is checked before the store is touched: a typo is a usage error (exit 2).
   const filters = filtersFrom(values)
+  const limit = limitFrom(values.limit)
   const reader = readTraces(values.dir === undefined ? {} : { dir: values.dir })
   if (!(await exists(reader.file))) {
     process.stderr.write(
@@ -65,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
     )
   } else {
-    const rows = await recentTraces(reader, filters, limitFrom(values.limit))
+    const rows = await recentTraces(reader, filters, limit)
     process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTraces(rows))
   }
   return 0

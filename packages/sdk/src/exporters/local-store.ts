@@ -92,7 +92,8 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
 
 async function openForAppend(file: string): Promise<FileHandle> {
   await mkdir(dirname(file), { recursive: true })
-  const handle = await open(file, 'a')
+  // a+: append, and read the last byte to detect a torn tail.
+  const handle = await open(file, 'a+')
   try {
     const { size } = await handle.stat()
     if (size > 0) {

@@ -37,6 +37,11 @@ export class LogHistogram {
     return this.#count
   }
 
+  /** Buckets in use: the memory this histogram holds. */
+  get buckets(): number {
+    return this.#buckets.size + (this.#zeros > 0 ? 1 : 0)
+  }
+
   /** Adds a value; negative and non-finite values are ignored (no duration is). */
   add(value: number): void {
     if (!(value >= 0) || value === Number.POSITIVE_INFINITY) return
