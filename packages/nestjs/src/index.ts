@@ -1,1 +1,35 @@
-export {}
+/**
+ * `@tracium/nestjs`: Tracium's tenant context for NestJS 12 (platform-express and
+ * platform-fastify).
+ *
+ * ```ts
+ * import { TraciumTenantModule } from '@tracium/nestjs'
+ * @Module({ imports: [TraciumTenantModule.forRoot({ required: true })] })
+ * export class AppModule {}
+ * ```
+ */
+
+export {
+  fromCookie,
+  fromHeader,
+  fromJwt,
+  fromPath,
+  fromQuery,
+  fromSubdomain,
+  getCurrentTenant,
+  type ResolvedTenant,
+  requireTenant,
+  setTenant,
+  TenantError,
+  withTenant,
+} from '@tracium/core'
+export { Tenant, type TenantParamOptions } from './tenant.decorator.js'
+export { TenantExceptionFilter } from './tenant.filter.js'
+export { RequireTenant, TenantGuard } from './tenant.guard.js'
+export { TenantMiddleware, TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
+export {
+  type TraciumNestOptions,
+  type TraciumTenantAsyncOptions,
+  TraciumTenantModule,
+} from './tenant.module.js'
+export { TenantService } from './tenant.service.js'

@@ -1,0 +1,27 @@
+import { createParamDecorator } from '@nestjs/common'
+import { getCurrentTenant, requireTenant } from '@tracium/core'
+
+/** Options of {@link Tenant}. */
+export interface TenantParamOptions {
+  /**
+   * Throw `TenantError('TENANT_MISSING')` (401 via `TenantExceptionFilter`) when the request has
+   * no tenant, so the parameter is a `string`. Default: `false` (the parameter may be `null`).
+   */
+  required?: boolean
+}
+
+/**
+ * A route-handler parameter with the current tenant id: `string | null`, or `string` with
+ * `{ required: true }`. It reads the tenant when the handler is called, so a `setTenant()` in
+ * a guard or interceptor before it is seen.
+ *
+ * @example
+ * ```ts
+ * @Post('chat')
+ * chat(@Tenant() tenant: string | null, @Tenant({ required: true }) id: string) {}
+ * ```
+ */
+export const Tenant: (options?: TenantParamOptions) => ParameterDecorator = createParamDecorator(
+  (options: TenantParamOptions | undefined) =>
+    options?.required ? requireTenant() : getCurrentTenant(),
+)

@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http'
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Optional } from '@nestjs/common'
+import { HttpAdapterHost } from '@nestjs/core'
+import { problemResponse, TenantError } from '@tracium/core'
+import { throwError } from 'rxjs'
+
+/**
+ * Answers every `TenantError` with its status and an `application/problem+json` body (E2), the
+ * same answer the middleware gives. Nest's built-in filter would answer 500: it maps only
+ * `HttpException`s and http-errors-shaped errors (with `statusCode`); `TenantError` has `status`.
+ *
+ * `TraciumTenantModule` registers it as a global filter (`APP_FILTER`). Filters bound with
+ * `@UseFilters()` and those of `app.useGlobalFilters()` are tried before it, so your own filter
+ * can still take `TenantError`s (e.g. with `onError: 'forward'`).
+ *
+ * @example
+ * ```ts
+ * // Only needed where the module's filter does not apply, e.g. a filter list of your own:
+ * @UseFilters(new TenantExceptionFilter())
+ * ```
+ */
+@Catch(TenantError)
+export class TenantExceptionFilter implements ExceptionFilter<TenantError> {
+  constructor(
+    @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  catch(error: TenantError, host: ArgumentsHost) {
+    // Gateways and microservices get the error back as an observable, as their filters expect.
+    if (host.getType() !== 'http') return throwError(() => error)
+    const { status, headers, body } = problemResponse(error)
+    const response = host.switchToHttp().getResponse()
+    const adapter = this.adapterHost?.httpAdapter
+    if (adapter) {
+      if (adapter.isHeadersSent(response)) return adapter.end(response)
+      // Through the platform's reply, so its hooks (Fastify onSend, CORS) still apply.
+      for (const [name, value] of Object.entries(headers)) adapter.setHeader(response, name, value)
+      return adapter.reply(response, body, status)
+    }
+    // Constructed by hand (`new TenantExceptionFilter()`): Express's response, or a FastifyReply.
+    const res: ServerResponse = 'raw' in response ? response.raw : response
+    if (res.headersSent) return res.end()
+    res.writeHead(status, headers).end(body)
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The Nest middleware: translates the request for core, opens the scope, answers rejections.
+ * All tenant behaviour lives in @tracium/core. Runs on platform-express (Express's req/res) and
+ * platform-fastify (middie passes Node's raw IncomingMessage/ServerResponse).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Inject, Injectable, type NestMiddleware } from '@nestjs/common'
+import {
+  isTenantError,
+  openHttpScope,
+  problemResponse,
+  type ResolvedTenant,
+  resolveInScope,
+  type TenantResolver,
+} from '@tracium/core'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The tenant Tracium resolved for this request: `{ id, source, claims? }`. */
+      tenant?: ResolvedTenant
+    }
+  }
+}
+
+/** Injection token of the module's `TenantResolver` (built from the options once). */
+export const TRACIUM_TENANT_RESOLVER = Symbol('@tracium/nestjs:resolver')
+
+/** The request as both platforms hand it to middleware. */
+type MiddlewareRequest = IncomingMessage & {
+  originalUrl?: string
+  tenant?: ResolvedTenant
+  route?: { path?: unknown }
+  baseUrl?: string
+}
+
+/**
+ * Runs each request in its own tenant scope (S1), resolves its tenant and sets `req.tenant`.
+ * `TraciumTenantModule` mounts it for every route; you do not apply it yourself.
+ */
+@Injectable()
+export class TenantMiddleware implements NestMiddleware {
+  constructor(@Inject(TRACIUM_TENANT_RESOLVER) private readonly resolver: TenantResolver) {}
+
+  use(req: MiddlewareRequest, res: ServerResponse, next: (error?: unknown) => void) {
+    // middie (Fastify) rewrites req.url below a mount path and keeps the original, as Express does.
+    const url = req.originalUrl ?? req.url ?? '/'
+    const scope = openHttpScope(req, res, url, () => routeOf(req))
+    const request = { method: req.method ?? 'GET', url, headers: req.headers, raw: req }
+    return resolveInScope<void>(
+      this.resolver,
+      scope,
+      request,
+      (tenant) => {
+        req.tenant = tenant
+        next()
+      },
+      (error) => {
+        // Thrown, not next(error): Nest's middleware proxy hands what a middleware throws (or
+        // its promise rejects with) to the exception filters; Express's next(err) would skip them.
+        if (!isTenantError(error) || this.resolver.onError === 'forward') throw error
+        const { status, headers, body } = problemResponse(error)
+        res.writeHead(status, headers).end(body)
+      },
+    )
+  }
+}
+
+function routeOf(req: MiddlewareRequest): string | undefined {
+  // Express sets req.route to the matched route; middie's raw request has none.
+  const path = req.route?.path
+  return typeof path === 'string' ? (req.baseUrl ?? '') + path : undefined
+}

@@ -1,0 +1,4 @@
+import { describeContract } from './contract.js'
+import { nestExpressHarness } from './nest.harness.js'
+
+describeContract(nestExpressHarness)

@@ -1,0 +1,4 @@
+import { describeContract } from './contract.js'
+import { nestFastifyHarness } from './nest.harness.js'
+
+describeContract(nestFastifyHarness)

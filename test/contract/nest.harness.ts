@@ -1,0 +1,318 @@
+/**
+ * The contract apps on NestJS 12, one per platform: Nest on Express and Nest on Fastify share
+ * the module, controller and enhancers below; only body parsing, multipart and the upload
+ * stream differ (see `platforms`).
+ */
+import type { AddressInfo } from 'node:net'
+import { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  type ArgumentsHost,
+  type CallHandler,
+  type CanActivate,
+  Catch,
+  Controller,
+  createParamDecorator,
+  type DynamicModule,
+  type ExceptionFilter,
+  type ExecutionContext,
+  Get,
+  type INestApplication,
+  Inject,
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestInterceptor,
+  type NestMiddleware,
+  type PipeTransform,
+  Post,
+  Req,
+  Res,
+  type Type,
+  UseInterceptors,
+} from '@nestjs/common'
+import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost, NestFactory } from '@nestjs/core'
+import {
+  ExpressAdapter,
+  NoFilesInterceptor as ExpressNoFiles,
+  type NestExpressApplication,
+} from '@nestjs/platform-express'
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
+import { NoFilesInterceptor as FastifyNoFiles } from '@nestjs/platform-fastify/multipart'
+import { getCurrentTenant, type TraciumTenantOptions } from '@tracium/core'
+import { Tenant, type TenantService, TraciumTenantModule } from '@tracium/nestjs'
+import { map } from 'rxjs'
+import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
+import type { AdapterHarness, Probe } from './harness.js'
+
+type Reads = Record<string, string | null>
+// biome-ignore lint/suspicious/noExplicitAny: Express's req or a FastifyRequest
+type AnyRequest = any
+
+const kReads = Symbol('contract reads')
+const PROBE = Symbol('probe')
+const LIMIT = 5 * 1024 * 1024
+
+/** Reads live on Node's request: Express's req is one, a FastifyRequest has it as `raw`. */
+const readsOf = (req: AnyRequest): Reads => (req.raw ?? req)[kReads]
+const tick = () => sleep(1)
+
+/** A default-scope service, as apps write them: the tenant via the injected TenantService. */
+@Injectable()
+export class ContractService {
+  constructor(private readonly tenants: TenantService) {}
+  async current(): Promise<string | null> {
+    await tick()
+    return this.tenants.getCurrentTenant()
+  }
+}
+
+/** A module middleware, mounted by the app module after TraciumTenantModule's. */
+@Injectable()
+class ReadsMiddleware implements NestMiddleware {
+  use(req: AnyRequest, _res: unknown, next: () => void) {
+    setTimeout(() => {
+      readsOf(req).middleware = getCurrentTenant()
+      next()
+    }, 1)
+  }
+}
+
+@Injectable()
+class ReadsGuard implements CanActivate {
+  async canActivate(context: ExecutionContext) {
+    await tick()
+    readsOf(context.switchToHttp().getRequest()).guard = getCurrentTenant()
+    return true
+  }
+}
+
+/** Reads before the handler and, in the rxjs pipeline, after it. */
+@Injectable()
+class ReadsInterceptor implements NestInterceptor {
+  async intercept(context: ExecutionContext, next: CallHandler) {
+    await tick()
+    readsOf(context.switchToHttp().getRequest()).interceptor = getCurrentTenant()
+    return next
+      .handle()
+      .pipe(
+        map((body: { reads?: Reads }) =>
+          body?.reads
+            ? { ...body, reads: { ...body.reads, interceptorAfter: getCurrentTenant() } }
+            : body,
+        ),
+      )
+  }
+}
+
+/** Runs after the multipart interceptor, once any body is parsed. */
+@Injectable()
+class AfterBodyInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler) {
+    readsOf(context.switchToHttp().getRequest()).afterBody = getCurrentTenant()
+    return next.handle()
+  }
+}
+
+@Injectable()
+class ReadsPipe implements PipeTransform<Reads, Promise<Reads>> {
+  async transform(reads: Reads) {
+    await tick()
+    reads.pipe = getCurrentTenant()
+    return reads
+  }
+}
+
+const ReadsParam = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  readsOf(context.switchToHttp().getRequest()),
+)
+
+@Catch()
+class ContractFilter implements ExceptionFilter {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  catch(error: unknown, host: ArgumentsHost) {
+    const { status, body } = errorBody(error)
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, status)
+  }
+}
+
+function contractController(multipart: Type<NestInterceptor>) {
+  @Controller()
+  class ContractController {
+    constructor(
+      private readonly service: ContractService,
+      private readonly tenants: TenantService,
+      @Inject(PROBE) private readonly probe: Probe,
+    ) {}
+
+    private async reads(reads: Reads, tenant: string | null) {
+      return {
+        ...reads,
+        ...(await handlerReads()),
+        decorator: tenant,
+        tenantService: this.tenants.getCurrentTenant(),
+        nestService: await this.service.current(),
+      }
+    }
+
+    @Get('tenant')
+    async tenant(
+      @ReadsParam(ReadsPipe) reads: Reads,
+      @Tenant() tenant: string | null,
+      @Req() req: AnyRequest,
+    ) {
+      return { reads: await this.reads(reads, tenant), requestTenant: req.tenant?.id ?? null }
+    }
+
+    @Post('body')
+    @UseInterceptors(multipart, AfterBodyInterceptor)
+    async body(
+      @ReadsParam(ReadsPipe) reads: Reads,
+      @Tenant() tenant: string | null,
+      @Req() req: AnyRequest,
+    ) {
+      return {
+        reads: await this.reads(reads, tenant),
+        requestTenant: req.tenant?.id ?? null,
+        body: { note: req.body?.note },
+      }
+    }
+
+    @Post('upload')
+    upload(@Req() req: AnyRequest) {
+      // Fastify hands over the stream its octet-stream parser passed through; Express's req is one.
+      return readUpload(req.body instanceof Readable ? req.body : req)
+    }
+
+    @Get('sse')
+    sse(@Res() res: AnyRequest) {
+      // A FastifyReply is told the handler answers on the raw response.
+      res.hijack?.()
+      const raw = res.raw ?? res
+      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
+      streamEvents(
+        (chunk) => raw.write(chunk),
+        () => raw.end(),
+      )
+    }
+
+    @Get('throw-sync')
+    throwSync() {
+      throw new Error('boom')
+    }
+
+    @Get('throw-async')
+    async throwAsync() {
+      await tick()
+      throw new Error('boom')
+    }
+
+    @Get('leak')
+    leak() {
+      leakTimer(this.probe)
+      return { ok: true }
+    }
+
+    @Get('slow')
+    slow() {
+      this.probe.slowStarted.push(getCurrentTenant())
+      return new Promise(() => {})
+    }
+  }
+  return ContractController
+}
+
+function appModule(
+  options: TraciumTenantOptions,
+  probe: Probe,
+  multipart: Type<NestInterceptor>,
+): DynamicModule {
+  @Module({})
+  class AppModule {
+    configure(consumer: MiddlewareConsumer) {
+      consumer.apply(ReadsMiddleware).forRoutes('{*path}')
+    }
+  }
+  return {
+    module: AppModule,
+    imports: [TraciumTenantModule.forRoot(options)],
+    controllers: [contractController(multipart)],
+    providers: [
+      ContractService,
+      { provide: PROBE, useValue: probe },
+      { provide: APP_GUARD, useClass: ReadsGuard },
+      { provide: APP_INTERCEPTOR, useClass: ReadsInterceptor },
+    ],
+  }
+}
+
+/** What differs between the two platforms. */
+const platforms = {
+  express: {
+    multipart: ExpressNoFiles({ limits: { fieldSize: LIMIT } }),
+    async create(module: DynamicModule): Promise<INestApplication> {
+      const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+        logger: false,
+        forceCloseConnections: true,
+      })
+      app.use(before)
+      // Applied now, so before Nest's module middleware (ours), which app.init() mounts.
+      app.useBodyParser('json', { limit: LIMIT })
+      app.useBodyParser('urlencoded', { limit: LIMIT, extended: true })
+      return app
+    },
+  },
+  fastify: {
+    multipart: FastifyNoFiles({ limits: { fieldSize: LIMIT } }),
+    async create(module: DynamicModule): Promise<INestApplication> {
+      const adapter = new FastifyAdapter({ bodyLimit: LIMIT })
+      const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+        logger: false,
+        forceCloseConnections: true,
+      })
+      app.use(before)
+      // Hands the raw stream to the handler, which reads it itself.
+      adapter
+        .getInstance()
+        .addContentTypeParser('application/octet-stream', (_req, payload, done) => {
+          done(null, payload)
+        })
+      return app
+    },
+  },
+}
+
+/** A middleware applied before TraciumTenantModule's (app.use runs before module middleware). */
+function before(req: AnyRequest, _res: unknown, next: () => void) {
+  req[kReads] = { before: getCurrentTenant() } satisfies Reads
+  next()
+}
+
+function nestHarness(name: string, platform: keyof typeof platforms): AdapterHarness {
+  const { multipart, create } = platforms[platform]
+  return {
+    name,
+    hookPoints: [
+      'middleware',
+      'guard',
+      'interceptor',
+      'pipe',
+      'decorator',
+      'tenantService',
+      'nestService',
+      'interceptorAfter',
+    ],
+    async start(options, probe) {
+      const app = await create(appModule(options, probe, multipart))
+      app.useGlobalFilters(new ContractFilter(app.get(HttpAdapterHost)))
+      await app.listen(0, '127.0.0.1')
+      return {
+        port: (app.getHttpServer().address() as AddressInfo).port,
+        close: () => app.close(),
+      }
+    },
+  }
+}
+
+export const nestExpressHarness = nestHarness('nest-express', 'express')
+export const nestFastifyHarness = nestHarness('nest-fastify', 'fastify')
