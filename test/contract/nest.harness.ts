@@ -40,7 +40,10 @@ import {
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
 import { NoFilesInterceptor as FastifyNoFiles } from '@nestjs/platform-fastify/multipart'
 import { getCurrentTenant, type TraciumTenantOptions } from '@tracium/core'
-import { Tenant, type TenantService, TraciumTenantModule } from '@tracium/nestjs'
+// A value import: Nest injects constructor parameters by the class that decorator metadata names;
+// `import type` would make it `Object` (https://biomejs.dev/linter/rules/use-import-type/).
+// biome-ignore lint/style/useImportType: TenantService is injected by type
+import { Tenant, TenantService, TraciumTenantModule } from '@tracium/nestjs'
 import { map } from 'rxjs'
 import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
 import type { AdapterHarness, Probe } from './harness.js'
@@ -253,6 +256,7 @@ const platforms = {
     async create(module: DynamicModule): Promise<INestApplication> {
       const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
         logger: false,
+        abortOnError: false,
         forceCloseConnections: true,
       })
       app.use(before)
@@ -268,6 +272,7 @@ const platforms = {
       const adapter = new FastifyAdapter({ bodyLimit: LIMIT })
       const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
         logger: false,
+        abortOnError: false,
         forceCloseConnections: true,
       })
       app.use(before)
