@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util'
 import { buildReport } from './report/aggregate.js'
 import { parseSince, type TraceFilters } from './report/filters.js'
 import { formatReport, formatTraces } from './report/format.js'
-import { readTraces } from './report/read-store.js'
+import { readTraceSummaries, readTraces } from './report/read-store.js'
 import { recentTraces } from './report/recent.js'
+import { storeFile } from './store-path.js'
 import { SDK_VERSION } from './version.js'
 
 const USAGE = `Usage: tracium <command> [options]
@@ -53,21 +54,22 @@ async function main(argv: string[]): Promise<number> {
   // Every option is checked before the store is touched: a typo is a usage error (exit 2).
   const filters = filtersFrom(values)
   const limit = limitFrom(values.limit)
-  const reader = readTraces(values.dir === undefined ? {} : { dir: values.dir })
-  if (!(await exists(reader.file))) {
+  const store = values.dir === undefined ? {} : { dir: values.dir }
+  const file = storeFile(store.dir)
+  if (!(await exists(file))) {
     process.stderr.write(
-      `tracium: no local store at ${reader.file}. Traces are written there by @tracium/sdk ` +
+      `tracium: no local store at ${file}. Traces are written there by @tracium/sdk ` +
         'when it has no API key; pass --dir or set TRACIUM_DIR to read another one.\n',
     )
     return 1
   }
   if (command === 'report') {
-    const report = await buildReport(reader, filters)
+    const report = await buildReport(readTraceSummaries(store), filters)
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
     )
   } else {
-    const rows = await recentTraces(reader, filters, limit)
+    const rows = await recentTraces(readTraces(store), filters, limit)
     process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatTraces(rows))
   }
   return 0

@@ -40,8 +40,9 @@ export interface SpanRecord {
 }
 
 /**
- * One finished trace. The scalar summary fields come first and `spans` last, so a line of the
- * local store reads well and the report can skim it.
+ * One finished trace. The key order is part of the store format: the scalar summary fields
+ * ({@link TraceSummary}) come first and `modelId` right after them, so the report can parse a
+ * line only up to `"modelId"` and skip the spans.
  */
 export interface TraceRecord {
   id: string
@@ -66,3 +67,22 @@ export interface TraceRecord {
   error: string | null
   spans: SpanRecord[]
 }
+
+/** The leading fields of a stored trace: all the report reads. */
+export type TraceSummary = Pick<
+  TraceRecord,
+  | 'id'
+  | 'tenantId'
+  | 'agentName'
+  | 'status'
+  | 'startedAt'
+  | 'endedAt'
+  | 'durationMs'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'cachedInputTokens'
+  | 'costUsd'
+>
+
+/** Where the summary fields of a stored line end (see {@link TraceSummary}). */
+export const SUMMARY_END = ',"modelId":'

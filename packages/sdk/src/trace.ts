@@ -250,6 +250,7 @@ export class Trace {
       cachedInputTokens += record.cachedInputTokens ?? 0
       if (record.costUsd !== null) costUsd = (costUsd ?? 0) + record.costUsd
     }
+    // Key order matters: the summary fields, then modelId (records.ts, SUMMARY_END).
     return {
       id: this.id,
       tenantId: this.tenantId,

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { readTraces } from '../src/index.js'
 import { buildReport } from '../src/report/aggregate.js'
 import { matches, parseSince } from '../src/report/filters.js'
 import { LogHistogram, RELATIVE_ERROR } from '../src/report/histogram.js'
+import { readTraceSummaries, readTraces } from '../src/report/read-store.js'
 import { recentTraces } from '../src/report/recent.js'
 import { traceRecord } from './fixtures.js'
 import { tempDir } from './helpers.js'
@@ -96,7 +96,7 @@ describe('buildReport and recentTraces', () => {
     const dir = await tempDir()
     const lines = traces.map((t) => JSON.stringify(t)).join('\n')
     await writeFile(join(dir, 'traces.jsonl'), `${lines}\n${extra}`)
-    return readTraces({ dir })
+    return dir
   }
 
   const traces = [
@@ -108,7 +108,10 @@ describe('buildReport and recentTraces', () => {
   ]
 
   it('aggregates per tenant, most traces first, with a total row', async () => {
-    const report = await buildReport(await storeOf(traces, '{"id":"torn'), {})
+    const report = await buildReport(
+      readTraceSummaries({ dir: await storeOf(traces, '{"id":"torn') }),
+      {},
+    )
     expect(report.skippedLines).toBe(1)
     expect(report.tenants.map((r) => [r.tenantId, r.traces, r.failed])).toEqual([
       ['acme', 3, 1],
@@ -125,16 +128,87 @@ describe('buildReport and recentTraces', () => {
   })
 
   it('applies the filters', async () => {
-    const byAgent = await buildReport(await storeOf(traces), { agent: 'router' })
+    const byAgent = await buildReport(readTraceSummaries({ dir: await storeOf(traces) }), {
+      agent: 'router',
+    })
     expect(byAgent.tenants.map((r) => r.tenantId)).toEqual(['globex'])
-    const since = await buildReport(await storeOf(traces), { since: '2025-03-02T00:00:00.000Z' })
+    const since = await buildReport(readTraceSummaries({ dir: await storeOf(traces) }), {
+      since: '2025-03-02T00:00:00.000Z',
+    })
     expect(since.total.traces).toBe(1)
   })
 
   it('lists the most recent traces first, bounded by the limit', async () => {
-    const rows = await recentTraces(await storeOf(traces), { tenant: 'acme' }, 2)
+    const rows = await recentTraces(
+      readTraces({ dir: await storeOf(traces) }),
+      { tenant: 'acme' },
+      2,
+    )
     expect(rows.map((r) => r.id)).toEqual(['a3', 'a2'])
-    const all = await recentTraces(await storeOf(traces), {}, 50)
+    const all = await recentTraces(readTraces({ dir: await storeOf(traces) }), {}, 50)
     expect(all.map((r) => r.id)).toEqual(['a3', 'n1', 'g1', 'a2', 'a1'])
+  })
+})
+
+describe('readTraceSummaries: the report parses each line only up to "modelId"', () => {
+  const summaryKeys = [
+    'id',
+    'tenantId',
+    'agentName',
+    'status',
+    'startedAt',
+    'endedAt',
+    'durationMs',
+    'inputTokens',
+    'outputTokens',
+    'cachedInputTokens',
+    'costUsd',
+  ] as const
+
+  it('property: it reads the same summary as a full parse, whatever the strings hold', async () => {
+    const tricky = fc.oneof(
+      fc.string(),
+      fc.constantFrom(',"modelId":', '","modelId":"x"}', '\\', '}', '"'),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(tricky, tricky), { minLength: 1, maxLength: 5 }),
+        async (pairs) => {
+          const dir = await tempDir()
+          const records = pairs.map(([tenant, error], i) =>
+            traceRecord({
+              id: `t${i}`,
+              tenantId: tenant,
+              error,
+              metadata: { modelId: tenant, nested: { modelId: error } },
+            }),
+          )
+          await writeFile(
+            join(dir, 'traces.jsonl'),
+            records.map((r) => `${JSON.stringify(r)}\n`).join(''),
+          )
+          const summaries = []
+          for await (const summary of readTraceSummaries({ dir })) summaries.push(summary)
+          expect(summaries).toEqual(
+            records.map((r) => Object.fromEntries(summaryKeys.map((k) => [k, r[k]]))),
+          )
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+
+  it('skips a line torn before its end and counts it', async () => {
+    const dir = await tempDir()
+    const line = JSON.stringify(traceRecord())
+    await writeFile(
+      join(dir, 'traces.jsonl'),
+      `${line}\n${line.slice(0, 30)}\n${line.slice(0, -3)}`,
+    )
+    const reader = readTraceSummaries({ dir })
+    const ids = []
+    for await (const summary of reader) ids.push(summary.id)
+    expect(ids).toEqual(['trace-1'])
+    expect(reader.skippedLines).toBe(2)
   })
 })

@@ -1,9 +1,10 @@
 /**
  * The per-tenant report: one pass over the store, constant memory per tenant.
  */
-import type { TraceRecord } from '../records.js'
+import type { TraceSummary } from '../records.js'
 import { matches, type TraceFilters } from './filters.js'
 import { LogHistogram } from './histogram.js'
+import type { TraceReader } from './read-store.js'
 
 /** One row of the report: a tenant, or the total. */
 export interface ReportRow {
@@ -46,7 +47,7 @@ class Accumulator {
 
   constructor(readonly tenantId: string | null) {}
 
-  add(trace: TraceRecord): void {
+  add(trace: TraceSummary): void {
     this.traces++
     if (trace.status === 'failed') this.failed++
     this.durations.add(trace.durationMs)
@@ -76,12 +77,12 @@ class Accumulator {
  * Builds the per-tenant report from a stream of traces.
  * @example
  * ```ts
- * const reader = readTraces({ dir: '.tracium' })
+ * const reader = readTraceSummaries({ dir: '.tracium' })
  * const report = await buildReport(reader, { since: '2025-01-01T00:00:00.000Z' })
  * ```
  */
 export async function buildReport(
-  reader: AsyncIterable<TraceRecord> & { readonly file: string; readonly skippedLines: number },
+  reader: TraceReader<TraceSummary>,
   filters: TraceFilters,
 ): Promise<Report> {
   const tenants = new Map<string | null, Accumulator>()

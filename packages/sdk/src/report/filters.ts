@@ -1,7 +1,7 @@
 /**
  * The CLI's filters: `--tenant`, `--agent`, `--since`.
  */
-import type { TraceRecord } from '../records.js'
+import type { TraceSummary } from '../records.js'
 
 /** Which traces a report or listing covers. Unset filters match everything. */
 export interface TraceFilters {
@@ -40,7 +40,7 @@ export function parseSince(text: string, now: Date): string | null {
  * with `toISOString()` (fixed width, UTC), where string order is time order, and a million
  * `Date.parse` calls are avoided.
  */
-export function matches(trace: TraceRecord, filters: TraceFilters): boolean {
+export function matches(trace: TraceSummary, filters: TraceFilters): boolean {
   if (filters.tenant !== undefined && trace.tenantId !== filters.tenant) return false
   if (filters.agent !== undefined && trace.agentName !== filters.agent) return false
   if (filters.since !== undefined && !(trace.startedAt >= filters.since)) return false
