@@ -41,6 +41,8 @@ describe('localStore(): append-only JSONL', () => {
     expect(exporter.file).toBe(join(dir, 'traces.jsonl'))
     const text = await readFile(exporter.file, 'utf8')
     expect(text.split('\n')).toHaveLength(3) // two lines and the final newline
+    // U+2028 is escaped: Node 24's readline would end a line there.
+    expect(text).not.toMatch(/[\u2028\u2029]/)
     expect(text.split('\n').map((l) => (l ? JSON.parse(l) : ''))).toEqual([
       ...JSON.parse(JSON.stringify(memory.traces)),
       '',

@@ -16,6 +16,7 @@ import { type FileHandle, mkdir, open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { safeStringify } from '../json.js'
 import { DeliveryQueue } from '../queue.js'
+import type { TraceRecord } from '../records.js'
 import { storeFile } from '../store-path.js'
 import type { TraceExporter } from './exporter.js'
 
@@ -75,7 +76,7 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
     file,
     export(trace) {
       exitWriter.track(pending)
-      queue.push([safeStringify(trace)])
+      queue.push([toLine(trace)])
     },
     flush: (timeoutMs) => queue.drain(timeoutMs),
     async shutdown(timeoutMs) {
@@ -88,6 +89,16 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
     },
     stats: () => queue.stats(),
   }
+}
+
+// JSON leaves U+2028 and U+2029 unescaped, and Node 24's readline ends lines at them: escape
+// them so a line is a line for every reader. `\u2028` parses back to the same string.
+const LINE_SEPARATORS = /[\u2028\u2029]/g
+
+function toLine(trace: TraceRecord): string {
+  return safeStringify(trace).replace(LINE_SEPARATORS, (c) =>
+    c === '\u2028' ? '\\u2028' : '\\u2029',
+  )
 }
 
 async function openForAppend(file: string): Promise<FileHandle> {
