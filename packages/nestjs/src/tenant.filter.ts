@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Optional } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
-import { problemResponse, TenantError } from '@tracium/core'
-import { throwError } from 'rxjs'
+import { type ProblemResponse, problemResponse, TenantError } from '@tracium/core'
+import { type Observable, throwError } from 'rxjs'
 
 /**
  * Answers every `TenantError` with its status and an `application/problem+json` body (E2), the
@@ -25,21 +25,26 @@ export class TenantExceptionFilter implements ExceptionFilter<TenantError> {
     @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
-  catch(error: TenantError, host: ArgumentsHost) {
+  catch(error: TenantError, host: ArgumentsHost): Observable<never> | undefined {
     // Gateways and microservices get the error back as an observable, as their filters expect.
     if (host.getType() !== 'http') return throwError(() => error)
-    const { status, headers, body } = problemResponse(error)
-    const response = host.switchToHttp().getResponse()
+    this.answer(host.switchToHttp().getResponse(), problemResponse(error))
+    return undefined
+  }
+
+  private answer(response: unknown, { status, headers, body }: ProblemResponse): void {
     const adapter = this.adapterHost?.httpAdapter
-    if (adapter) {
-      if (adapter.isHeadersSent(response)) return adapter.end(response)
+    if (adapter?.isHeadersSent(response)) {
+      adapter.end(response)
+    } else if (adapter) {
       // Through the platform's reply, so its hooks (Fastify onSend, CORS) still apply.
       for (const [name, value] of Object.entries(headers)) adapter.setHeader(response, name, value)
-      return adapter.reply(response, body, status)
+      adapter.reply(response, body, status)
+    } else {
+      // Constructed by hand (`new TenantExceptionFilter()`): Express's response or a FastifyReply.
+      const res = (response as { raw?: ServerResponse }).raw ?? (response as ServerResponse)
+      if (res.headersSent) res.end()
+      else res.writeHead(status, headers).end(body)
     }
-    // Constructed by hand (`new TenantExceptionFilter()`): Express's response, or a FastifyReply.
-    const res: ServerResponse = 'raw' in response ? response.raw : response
-    if (res.headersSent) return res.end()
-    res.writeHead(status, headers).end(body)
   }
 }
