@@ -144,7 +144,9 @@ describe('crash safety', () => {
     expect(await readAll(dir)).toMatchObject({ skipped: 4, traces: [{ id: 'trace-1' }] })
   })
 
-  it('a process killed with SIGKILL while writing leaves at most one torn line', async () => {
+  it('a process killed with SIGKILL while writing leaves at most one torn line', {
+    timeout: 30_000,
+  }, async () => {
     const dir = await tempDir()
     const file = join(dir, 'traces.jsonl')
     // The built SDK, writing big traces as fast as it can until it is killed.
