@@ -19,7 +19,14 @@ export interface ClientConfig {
   readonly prices: ModelPrices | undefined
 }
 
-/** The configured SDK: defaults plus exporters. */
+/**
+ * The configured SDK: defaults plus exporters.
+ * @example
+ * ```ts
+ * const client = new Client(config, [memoryExporter()])
+ * client.export(record)
+ * ```
+ */
 export class Client implements TraceSink {
   constructor(
     readonly config: ClientConfig,

@@ -34,7 +34,13 @@ export class TraciumError extends Error {
   }
 }
 
-/** Shorthand for the most common error: a bad argument. */
+/**
+ * Shorthand for the most common error: a bad argument.
+ * @example
+ * ```ts
+ * throw invalidArgument('agentName must be a non-empty string.')
+ * ```
+ */
 export function invalidArgument(message: string): TraciumError {
   return new TraciumError('INVALID_ARGUMENT', message)
 }

@@ -17,7 +17,13 @@ import {
 } from './limits.js'
 import { type ModelPrices, validatePrices } from './prices.js'
 
-/** Options of {@link init}. */
+/**
+ * Options of {@link init}.
+ * @example
+ * ```ts
+ * tracium.init({ apiKey: process.env.TRACIUM_API_KEY, defaultTags: ['prod'] })
+ * ```
+ */
 export interface TraciumOptions {
   /** API key of the Tracium HTTP API. Default: env `TRACIUM_API_KEY`. */
   apiKey?: string
@@ -78,13 +84,25 @@ export function init(options: TraciumOptions = {}): void {
   void previous?.shutdown(10_000, exporters)
 }
 
-/** The configured client, initializing with the defaults on first use. */
+/**
+ * The configured client, initializing with the defaults on first use.
+ * @example
+ * ```ts
+ * getClient().config.defaultAgentName // 'app'
+ * ```
+ */
 export function getClient(): Client {
   if (current === null) init()
   return current!
 }
 
-/** The configured client, or `null` before `init()` (does not initialize). */
+/**
+ * The configured client, or `null` before `init()` (does not initialize).
+ * @example
+ * ```ts
+ * peekClient()?.stats()
+ * ```
+ */
 export function peekClient(): Client | null {
   return current
 }
@@ -92,6 +110,10 @@ export function peekClient(): Client | null {
 /**
  * Drops the client and returns it, for `shutdown()`.
  * @internal
+ * @example
+ * ```ts
+ * await takeClient()?.shutdown(10_000)
+ * ```
  */
 export function takeClient(): Client | null {
   const client = current

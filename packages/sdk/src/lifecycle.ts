@@ -5,7 +5,13 @@ import { peekClient, takeClient } from './init.js'
 import { type QueueStats, withRates } from './queue.js'
 import { stopRequestTracing } from './request-traces.js'
 
-/** How long `flush()` and `shutdown()` wait by default, in milliseconds. */
+/**
+ * How long `flush()` and `shutdown()` wait by default, in milliseconds.
+ * @example
+ * ```ts
+ * await tracium.flush(DEFAULT_FLUSH_TIMEOUT_MS)
+ * ```
+ */
 export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000
 
 /**

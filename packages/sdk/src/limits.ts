@@ -9,7 +9,13 @@
  */
 import { invalidArgument } from './errors.js'
 
-/** Every limit the SDK applies. */
+/**
+ * Every limit the SDK applies.
+ * @example
+ * ```ts
+ * LIMITS.tagCount // 100
+ * ```
+ */
 export const LIMITS = {
   /** Agent name: 1–256 characters of `[A-Za-z0-9 ._-]`. */
   agentNameLength: 256,
@@ -31,7 +37,13 @@ export const LIMITS = {
   versionLength: 128,
 } as const
 
-/** Appended to error text cut at {@link LIMITS}.errorLength, as the Python SDK does. */
+/**
+ * Appended to error text cut at {@link LIMITS}.errorLength, as the Python SDK does.
+ * @example
+ * ```ts
+ * errorText('e'.repeat(10_001)).endsWith(TRUNCATED_SUFFIX) // true
+ * ```
+ */
 export const TRUNCATED_SUFFIX = '... (truncated)'
 
 const AGENT_NAME = /^[A-Za-z0-9 ._-]+$/

@@ -7,6 +7,10 @@ import { invalidArgument } from './errors.js'
 /**
  * USD per million tokens for one model. Cached input tokens are a part of the input tokens (as
  * OpenAI and Anthropic report them), billed at `cachedInput` instead of `input`.
+ * @example
+ * ```ts
+ * const mini: ModelPrice = { input: 0.15, output: 0.6, cachedInput: 0.075 }
+ * ```
  */
 export interface ModelPrice {
   /** USD per million input tokens. */
@@ -17,7 +21,13 @@ export interface ModelPrice {
   cachedInput?: number
 }
 
-/** Prices by model id, e.g. `{ 'gpt-4o-mini': { input: 0.15, output: 0.6 } }`. */
+/**
+ * Prices by model id, e.g. `{ 'gpt-4o-mini': { input: 0.15, output: 0.6 } }`.
+ * @example
+ * ```ts
+ * tracium.init({ prices: { 'gpt-4o-mini': { input: 0.15, output: 0.6 } } })
+ * ```
+ */
 export type ModelPrices = Readonly<Record<string, ModelPrice>>
 
 /** Token counts of one span. */
@@ -50,6 +60,10 @@ export function costOf(usage: TokenUsage, price: ModelPrice | undefined): number
 /**
  * Checks `init({ prices })` once, so a typo fails at start-up rather than pricing spans at NaN.
  * @throws {TraciumError} `INVALID_ARGUMENT` for a price that is not a finite number ≥ 0.
+ * @example
+ * ```ts
+ * validatePrices({ 'gpt-4o': { input: 2.5, output: 10 } })
+ * ```
  */
 export function validatePrices(prices: unknown): ModelPrices {
   if (typeof prices !== 'object' || prices === null || Array.isArray(prices)) {

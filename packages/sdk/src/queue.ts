@@ -10,7 +10,13 @@
  */
 import { warnOnce } from './warn.js'
 
-/** Counters of a queue, as `getQueueStats()` reports them (Python's `get_queue_stats`). */
+/**
+ * Counters of a queue, as `getQueueStats()` reports them (Python's `get_queue_stats`).
+ * @example
+ * ```ts
+ * const { enqueued, sent, failed, dropped } = tracium.getQueueStats()
+ * ```
+ */
 export interface QueueStats {
   /** Items waiting or being delivered now. */
   queueSize: number

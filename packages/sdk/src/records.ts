@@ -4,14 +4,32 @@
  * fields only grow; readers ignore fields they do not know.
  */
 
-/** Status of a trace or span. `in_progress` only appears on a span the trace outlived. */
+/**
+ * Status of a trace or span. `in_progress` only appears on a span the trace outlived.
+ * @example
+ * ```ts
+ * if (record.status === 'failed') alert(record.error)
+ * ```
+ */
 export type TraceStatus = 'in_progress' | 'completed' | 'failed'
 
-/** Well-known span types; any other non-empty string is a custom type. */
+/**
+ * Well-known span types; any other non-empty string is a custom type.
+ * @example
+ * ```ts
+ * const type: SpanType = 'rerank' // a custom type
+ * ```
+ */
 // `string & {}` keeps editor completion for the known names while accepting any string.
 export type SpanType = 'llm' | 'retrieval' | 'tool' | 'plan' | 'action' | 'custom' | (string & {})
 
-/** One finished span. Times are ISO 8601; durations are milliseconds with µs precision. */
+/**
+ * One finished span. Times are ISO 8601; durations are milliseconds with µs precision.
+ * @example
+ * ```ts
+ * record.spans.filter((s) => s.spanType === 'llm').map((s) => s.latencyMs)
+ * ```
+ */
 export interface SpanRecord {
   id: string
   traceId: string
@@ -43,6 +61,10 @@ export interface SpanRecord {
  * One finished trace. The key order is part of the store format: the scalar summary fields
  * ({@link TraceSummary}) come first and `modelId` right after them, so the report can parse a
  * line only up to `"modelId"` and skip the spans.
+ * @example
+ * ```ts
+ * const exporter: TraceExporter = { export: (t: TraceRecord) => console.log(t.tenantId, t.durationMs) }
+ * ```
  */
 export interface TraceRecord {
   id: string
@@ -68,7 +90,13 @@ export interface TraceRecord {
   spans: SpanRecord[]
 }
 
-/** The leading fields of a stored trace: all the report reads. */
+/**
+ * The leading fields of a stored trace: all the report reads.
+ * @example
+ * ```ts
+ * for await (const s of readTraceSummaries()) total += s.durationMs
+ * ```
+ */
 export type TraceSummary = Pick<
   TraceRecord,
   | 'id'
@@ -84,5 +112,11 @@ export type TraceSummary = Pick<
   | 'costUsd'
 >
 
-/** Where the summary fields of a stored line end (see {@link TraceSummary}). */
+/**
+ * Where the summary fields of a stored line end (see {@link TraceSummary}).
+ * @example
+ * ```ts
+ * line.slice(0, line.indexOf(SUMMARY_END)) + '}' // the summary's JSON
+ * ```
+ */
 export const SUMMARY_END = ',"modelId":'

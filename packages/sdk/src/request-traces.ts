@@ -29,7 +29,13 @@ import { newTrace } from './start-trace.js'
 import { adjustTrace, type Trace } from './trace.js'
 import { warnOnce } from './warn.js'
 
-/** Options of {@link trace}: `init`'s, plus how requests become traces. */
+/**
+ * Options of {@link trace}: `init`'s, plus how requests become traces.
+ * @example
+ * ```ts
+ * tracium.trace({ onlyWhenUsed: true, defaultTags: ['api'] })
+ * ```
+ */
 export interface TraceOptions extends TraciumOptions {
   /**
    * `true`: only requests that use tracing (call `tracium.span()` or `currentTrace()`) become
@@ -81,7 +87,13 @@ export function trace(options: TraceOptions = {}): void {
   settings = { onlyWhenUsed }
 }
 
-/** Stops per-request traces; `shutdown()` calls it. Requests already open get no trace. */
+/**
+ * Stops per-request traces; `shutdown()` calls it. Requests already open get no trace.
+ * @example
+ * ```ts
+ * stopRequestTracing() // requests opened from now on get no trace
+ * ```
+ */
 export function stopRequestTracing(): void {
   if (settings === null) return
   settings = null
@@ -93,6 +105,10 @@ export function stopRequestTracing(): void {
 /**
  * The trace of the request the current code runs in, started now if it was not yet; `null`
  * outside a request, after it closed, or when `trace()` is off.
+ * @example
+ * ```ts
+ * requestTrace()?.agentName // 'users-id' inside GET /users/42
+ * ```
  */
 export function requestTrace(): Trace | null {
   if (settings === null) return null

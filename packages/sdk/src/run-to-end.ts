@@ -10,7 +10,13 @@ export interface Endable {
   fail(error: unknown): void
 }
 
-/** Runs `fn` and ends `handle` with its outcome; returns what `fn` returns. */
+/**
+ * Runs `fn` and ends `handle` with its outcome; returns what `fn` returns.
+ * @example
+ * ```ts
+ * return runToEnd(span, () => span.run(() => fn(span)))
+ * ```
+ */
 export function runToEnd<T>(handle: Endable, fn: () => T): T {
   let result: T
   try {

@@ -14,7 +14,13 @@ import { elapsedMs } from './time.js'
 import type { Trace } from './trace.js'
 import { warnOnce } from './warn.js'
 
-/** Options of `trace.span()` and `tracium.span()`. */
+/**
+ * Options of `trace.span()` and `tracium.span()`.
+ * @example
+ * ```ts
+ * trace.span({ spanType: 'retrieval', name: 'kb-search', input: { query } })
+ * ```
+ */
 export interface SpanOptions {
   /** `llm`, `retrieval`, `tool`, `plan`, `action`, `custom` or any other non-empty string. */
   spanType: SpanType
@@ -34,7 +40,13 @@ export interface SpanOptions {
   spanId?: string
 }
 
-/** Token counts, as `span.setTokenUsage()` takes them. Omitted counts stay as they were. */
+/**
+ * Token counts, as `span.setTokenUsage()` takes them. Omitted counts stay as they were.
+ * @example
+ * ```ts
+ * span.setTokenUsage({ inputTokens: 420, outputTokens: 60, cachedInputTokens: 128 })
+ * ```
+ */
 export interface SpanTokenUsage {
   inputTokens?: number
   outputTokens?: number

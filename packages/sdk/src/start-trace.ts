@@ -16,7 +16,13 @@ import {
 import { runToEnd } from './run-to-end.js'
 import { Trace, type TraceInit } from './trace.js'
 
-/** Options of {@link startTrace}. */
+/**
+ * Options of {@link startTrace}.
+ * @example
+ * ```ts
+ * tracium.startTrace({ agentName: 'support-bot', tags: ['beta'], metadata: { plan: 'pro' } })
+ * ```
+ */
 export interface StartTraceOptions {
   /** Up to 256 characters of `[A-Za-z0-9 ._-]`. Default: `init`'s `defaultAgentName` (`'app'`). */
   agentName?: string
@@ -70,6 +76,10 @@ export function startTrace<T>(
 /**
  * A new running trace of `client`, with `init`'s defaults applied and every limit checked.
  * @internal Shared by `startTrace()` and the per-request traces.
+ * @example
+ * ```ts
+ * const trace = newTrace({ agentName: 'users-id' }, getClient(), { date, mark })
+ * ```
  */
 export function newTrace(
   options: StartTraceOptions,

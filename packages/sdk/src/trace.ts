@@ -277,6 +277,10 @@ export class Trace {
 /**
  * Changes a running trace's agent name or metadata. Internal: request traces are named by route
  * only when the request closes.
+ * @example
+ * ```ts
+ * adjustTrace(trace, { agentName: 'users-id' })
+ * ```
  */
 export function adjustTrace(trace: Trace, changes: TraceAdjustment): void {
   adjust(trace, changes)

@@ -10,7 +10,13 @@ export type TraciumWarningCode =
   | 'TRACIUM_SPAN_AFTER_TRACE_END'
   | 'TRACIUM_QUEUE_FULL'
 
-/** Emits `message` as a process warning the first time `code` is seen in this process. */
+/**
+ * Emits `message` as a process warning the first time `code` is seen in this process.
+ * @example
+ * ```ts
+ * warnOnce('TRACIUM_EXPORT_FAILED', 'Tracium could not export traces (…).')
+ * ```
+ */
 export function warnOnce(code: TraciumWarningCode, message: string): void {
   if (warned.has(code)) return
   warned.add(code)

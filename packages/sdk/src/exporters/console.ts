@@ -5,7 +5,13 @@ import { safeStringify } from '../json.js'
 import type { SpanRecord, TraceRecord } from '../records.js'
 import type { TraceExporter } from './exporter.js'
 
-/** Options of {@link consoleExporter}. */
+/**
+ * Options of {@link consoleExporter}.
+ * @example
+ * ```ts
+ * consoleExporter({ format: 'json', write: (line) => logger.info(line) })
+ * ```
+ */
 export interface ConsoleExporterOptions {
   /** `pretty`: a line per trace and an indented line per span; `json`: one JSON line per trace. Default: `pretty`. */
   format?: 'pretty' | 'json'

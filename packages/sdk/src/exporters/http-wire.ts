@@ -8,7 +8,13 @@ import type { SpanRecord, TraceRecord } from '../records.js'
 /** Most spans in one `POST /agents/traces/{id}/spans` call. */
 export const MAX_SPANS_PER_CALL = 1000
 
-/** Body of `POST /agents/traces`. */
+/**
+ * Body of `POST /agents/traces`.
+ * @example
+ * ```ts
+ * createTraceBody(record) // { agent_name: 'bot', trace_id: '…', tenant_id: 'acme' }
+ * ```
+ */
 export function createTraceBody(trace: TraceRecord): Record<string, unknown> {
   const body: Record<string, unknown> = { agent_name: trace.agentName }
   if (trace.modelId !== null) body.model_id = trace.modelId
@@ -19,7 +25,13 @@ export function createTraceBody(trace: TraceRecord): Record<string, unknown> {
   return body
 }
 
-/** One element of the `spans` array of `POST /agents/traces/{id}/spans`. */
+/**
+ * One element of the `spans` array of `POST /agents/traces/{id}/spans`.
+ * @example
+ * ```ts
+ * spanBody(span).span_type // 'llm'
+ * ```
+ */
 export function spanBody(span: SpanRecord): Record<string, unknown> {
   return {
     id: span.id,
@@ -42,7 +54,13 @@ export function spanBody(span: SpanRecord): Record<string, unknown> {
   }
 }
 
-/** Body of `POST /agents/traces/{id}/complete`. */
+/**
+ * Body of `POST /agents/traces/{id}/complete`.
+ * @example
+ * ```ts
+ * completeBody(record) // { summary: { answered: true }, tags: ['prod'] }
+ * ```
+ */
 export function completeBody(trace: TraceRecord): Record<string, unknown> {
   const body: Record<string, unknown> = {}
   if (trace.summary !== null) body.summary = trace.summary
@@ -50,7 +68,13 @@ export function completeBody(trace: TraceRecord): Record<string, unknown> {
   return body
 }
 
-/** Body of `POST /agents/traces/{id}/fail`. */
+/**
+ * Body of `POST /agents/traces/{id}/fail`.
+ * @example
+ * ```ts
+ * failBody(record) // { error: 'TimeoutError: model' }
+ * ```
+ */
 export function failBody(trace: TraceRecord): Record<string, unknown> {
   return trace.error === null ? {} : { error: trace.error }
 }

@@ -21,7 +21,13 @@ import {
   spanBody,
 } from './http-wire.js'
 
-/** Options of {@link traciumHttpExporter}. */
+/**
+ * Options of {@link traciumHttpExporter}.
+ * @example
+ * ```ts
+ * traciumHttpExporter({ apiKey: 'sk_live_…', maxRetries: 5, timeoutMs: 5_000 })
+ * ```
+ */
 export interface TraciumHttpExporterOptions {
   /** API key, sent as `X-API-Key`. Default: env `TRACIUM_API_KEY`; one of them is required. */
   apiKey?: string
@@ -42,7 +48,13 @@ export interface TraciumHttpExporterOptions {
 /** The exporter returned by {@link traciumHttpExporter}. */
 export type TraciumHttpExporter = Required<TraceExporter>
 
-/** A non-2xx answer from the API. */
+/**
+ * A non-2xx answer from the API.
+ * @example
+ * ```ts
+ * traciumHttpExporter({ onError: (e) => e instanceof TraciumHttpError && log(e.status) })
+ * ```
+ */
 export class TraciumHttpError extends Error {
   constructor(
     readonly status: number,

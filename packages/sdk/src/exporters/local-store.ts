@@ -20,7 +20,13 @@ import type { TraceRecord } from '../records.js'
 import { storeFile } from '../store-path.js'
 import type { TraceExporter } from './exporter.js'
 
-/** Options of {@link localStore}. */
+/**
+ * Options of {@link localStore}.
+ * @example
+ * ```ts
+ * localStore({ dir: '/var/lib/app/.tracium', maxQueueSize: 50_000 })
+ * ```
+ */
 export interface LocalStoreOptions {
   /** Directory of the store. Default: env `TRACIUM_DIR`, else `.tracium` in the working directory. */
   dir?: string

@@ -39,6 +39,10 @@ export function parseSince(text: string, now: Date): string | null {
  * Whether `trace` passes `filters`. `since` compares ISO strings: the store writes every time
  * with `toISOString()` (fixed width, UTC), where string order is time order, and a million
  * `Date.parse` calls are avoided.
+ * @example
+ * ```ts
+ * matches(trace, { tenant: 'acme', since: '2025-03-01T00:00:00.000Z' })
+ * ```
  */
 export function matches(trace: TraceSummary, filters: TraceFilters): boolean {
   if (filters.tenant !== undefined && trace.tenantId !== filters.tenant) return false

@@ -12,7 +12,13 @@
 /** Bucket growth factor. */
 export const GAMMA = 1.02
 
-/** The largest relative error of a reported quantile: (γ - 1) / (γ + 1). */
+/**
+ * The largest relative error of a reported quantile: (γ - 1) / (γ + 1).
+ * @example
+ * ```ts
+ * RELATIVE_ERROR // 0.0099…
+ * ```
+ */
 export const RELATIVE_ERROR = (GAMMA - 1) / (GAMMA + 1)
 
 const LOG_GAMMA = Math.log(GAMMA)

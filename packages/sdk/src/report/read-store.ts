@@ -45,6 +45,10 @@ export function readTraces(options: ReadTracesOptions = {}): TraceReader {
  * A line counts as whole when it ends with `}`; a line torn by a crash almost never does. The
  * rare torn line that happens to end with `}` is past its summary fields, so the report still
  * counts it correctly, as the trace it was.
+ * @example
+ * ```ts
+ * const report = await buildReport(readTraceSummaries({ dir }), {})
+ * ```
  */
 export function readTraceSummaries(options: ReadTracesOptions = {}): TraceReader<TraceSummary> {
   return readStore(storeFile(options.dir), parseSummary)
