@@ -6,10 +6,13 @@ import diagnostics from 'node:diagnostics_channel'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  type ArgumentsHost,
   type CallHandler,
   type CanActivate,
+  Catch,
   Controller,
   type DynamicModule,
+  type ExceptionFilter,
   type ExecutionContext,
   Get,
   type INestApplication,
@@ -24,7 +27,7 @@ import {
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common'
-import { NestFactory } from '@nestjs/core'
+import { APP_FILTER, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
 import {
@@ -351,6 +354,42 @@ describe.each(platforms)('@tracium/nestjs on %s', (platform) => {
     expect(res.status).toBe(401)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(res.json()).toMatchObject({ code: 'TENANT_MISSING' })
+  })
+
+  it('which filter answers a TenantError: useGlobalFilters() before ours, an APP_FILTER after it', async () => {
+    @Catch()
+    class CatchAll implements ExceptionFilter {
+      constructor(private readonly name: string) {}
+      catch(error: TenantError, host: ArgumentsHost) {
+        const reply = app!.getHttpAdapter()
+        reply.reply(host.switchToHttp().getResponse(), { by: this.name, code: error.code }, 418)
+      }
+    }
+    @Module({})
+    class AppModule {}
+    const module = {
+      module: AppModule,
+      imports: [TraciumTenantModule.forRoot()],
+      controllers: [UsageController],
+      providers: [{ provide: APP_FILTER, useValue: new CatchAll('APP_FILTER') }],
+    }
+    // Nest tries global filters last-registered first; the modules' APP_FILTERs are registered
+    // (in module order) before app.useGlobalFilters() runs.
+    const viaApp = await serve(platform, module)
+    const first = await send(viaApp, { path: '/usage' })
+    expect([first.status, first.headers['content-type']]).toEqual([
+      401,
+      expect.stringMatching(/^application\/problem\+json/),
+    ])
+    await app?.close()
+    const port = await serve(platform, module, (app) =>
+      app.useGlobalFilters(new CatchAll('useGlobalFilters')),
+    )
+    const res = await send(port, { path: '/usage' })
+    expect([res.status, res.json()]).toEqual([
+      418,
+      { by: 'useGlobalFilters', code: 'TENANT_MISSING' },
+    ])
   })
 
   it("an error from the app's own source goes to Nest's exception layer (500); the server stays up", async () => {

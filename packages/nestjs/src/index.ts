@@ -26,7 +26,6 @@ export {
 export { Tenant, type TenantParamOptions } from './tenant.decorator.js'
 export { TenantExceptionFilter } from './tenant.filter.js'
 export { RequireTenant, TenantGuard } from './tenant.guard.js'
-export { TenantMiddleware, TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
 export {
   type TraciumNestOptions,
   type TraciumTenantAsyncOptions,
