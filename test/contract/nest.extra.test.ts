@@ -292,7 +292,11 @@ describe.each(platforms)('@tracium/nestjs on %s', (platform) => {
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
     expect(res.headers['cache-control']).toBe('no-store')
     expect(Object.keys(res.json()).sort()).toEqual(['code', 'detail', 'status', 'title', 'type'])
-    expect(res.json()).toMatchObject({ code: 'TENANT_MISSING', status: 401 })
+    expect(res.json()).toMatchObject({
+      code: 'TENANT_MISSING',
+      status: 401,
+      detail: 'This endpoint needs a tenant and none was found.',
+    })
     const ok = await send(port, { path, headers: tenantHeader('acme') })
     expect(ok.status).toBe(200)
     expect(ok.json()).toEqual({ tenant: 'acme' })

@@ -1,5 +1,6 @@
 import { createParamDecorator } from '@nestjs/common'
-import { getCurrentTenant, requireTenant } from '@tracium/core'
+import { getCurrentTenant } from '@tracium/core'
+import { tenantOfRequest } from './tenant.guard.js'
 
 /** Options of {@link Tenant}. */
 export interface TenantParamOptions {
@@ -23,5 +24,5 @@ export interface TenantParamOptions {
  */
 export const Tenant: (options?: TenantParamOptions) => ParameterDecorator = createParamDecorator(
   (options: TenantParamOptions | undefined) =>
-    options?.required ? requireTenant() : getCurrentTenant(),
+    options?.required ? tenantOfRequest() : getCurrentTenant(),
 )

@@ -10,9 +10,16 @@ import { getCurrentTenant, TenantError } from '@tracium/core'
 @Injectable()
 export class TenantGuard implements CanActivate {
   canActivate(): true {
-    if (getCurrentTenant() !== null) return true
-    throw new TenantError('TENANT_MISSING', 'This endpoint needs a tenant and none was found.')
+    tenantOfRequest()
+    return true
   }
+}
+
+/** The current tenant; a client-facing `TENANT_MISSING` (401) without one. */
+export function tenantOfRequest(): string {
+  const tenant = getCurrentTenant()
+  if (tenant !== null) return tenant
+  throw new TenantError('TENANT_MISSING', 'This endpoint needs a tenant and none was found.')
 }
 
 /**
