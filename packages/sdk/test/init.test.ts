@@ -165,6 +165,7 @@ describe('flush(), shutdown(), getQueueStats()', () => {
 
   it('counts the local store queue and resets after shutdown', async () => {
     const dir = await tempDir()
+    withEnv({ TRACIUM_API_KEY: undefined })
     tracium.init({ dir, maxQueueSize: 50 })
     onCleanup(() => tracium.shutdown())
     for (let i = 0; i < 3; i++) tracium.startTrace({}, () => {})

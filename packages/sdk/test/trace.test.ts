@@ -398,7 +398,7 @@ describe('S5: traces and spans record the tenant when they start', () => {
     expect(memory.traces[0]?.spans[0]?.tenantId).toBe('globex')
   })
 
-  it('setTenant outside any scope tags traces started after it, like a context variable', async () => {
+  it('setTenant tags the traces started after it; setTenant(null) clears it', async () => {
     const memory = useMemory()
     await tracium.withTenant(null, async () => {
       tracium.setTenant('tenant-123')
