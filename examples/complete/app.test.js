@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import * as tracium from '@tracium/sdk'
+import OpenAI from 'openai'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from './app.js'
+import { startMockModel } from './mock-model.js'
+
+describe('examples/complete', () => {
+  let model
+  let app
+  const exporter = tracium.memoryExporter()
+  beforeAll(async () => {
+    model = await startMockModel()
+    tracium.trace({ exporter })
+    app = createApp({ openai: new OpenAI({ apiKey: 'mock-key', baseURL: model.baseURL }) })
+  })
+  afterAll(async () => {
+    await tracium.shutdown()
+    await model.close()
+  })
+
+  it('/chat answers through the mock model and the trace carries the tenant and tokens', async () => {
+    const res = await request(app)
+      .post('/chat')
+      .set('x-tenant-id', 'acme')
+      .send({ message: 'Hi there' })
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ tenant: 'acme', response: 'Hello! You asked: Hi there' })
+    await tracium.flush()
+    const trace = exporter.traces.find((t) => t.tenantId === 'acme')
+    expect(trace).toBeDefined()
+    const llm = trace.spans.find((s) => s.spanType === 'llm')
+    expect(llm).toMatchObject({
+      tenantId: 'acme',
+      inputTokens: 2,
+      outputTokens: 7,
+      modelId: 'gpt-4',
+    })
+  })
+
+  it('a missing tenant is a 401 problem, as in the Python example', async () => {
+    const res = await request(app).post('/chat').send({ message: 'Hi' })
+    expect(res.status).toBe(401)
+    expect(res.body.code).toBe('TENANT_MISSING')
+  })
+
+  it('the demo sends traffic for several tenants and prints the per-tenant report', async () => {
+    const server = fileURLToPath(new URL('./server.js', import.meta.url))
+    const { stdout } = await promisify(execFile)(process.execPath, [server, '--demo'], {
+      timeout: 30_000,
+    })
+    expect(stdout).toMatch(
+      /Sent 22 chats for 3 tenants \(22 answered\) and one without a tenant \(401\)/,
+    )
+    for (const tenant of ['acme', 'globex', 'initech'])
+      expect(stdout).toMatch(new RegExp(`^${tenant}\\b`, 'm'))
+    expect(stdout).toMatch(/\$/) // cost column, from the prices
+  }, 40_000)
+})
