@@ -39,7 +39,6 @@ import {
   TraciumOptionsError,
   type TraciumTenantOptions,
 } from '@tracium/core'
-// biome-ignore lint/style/useImportType: Nest injects it by the type decorator metadata names
 import {
   RequireTenant,
   Tenant,

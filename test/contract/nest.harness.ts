@@ -42,7 +42,6 @@ import { NoFilesInterceptor as FastifyNoFiles } from '@nestjs/platform-fastify/m
 import { getCurrentTenant, type TraciumTenantOptions } from '@tracium/core'
 // A value import: Nest injects constructor parameters by the class that decorator metadata names;
 // `import type` would make it `Object` (https://biomejs.dev/linter/rules/use-import-type/).
-// biome-ignore lint/style/useImportType: TenantService is injected by type
 import { Tenant, TenantService, TraciumTenantModule } from '@tracium/nestjs'
 import { map } from 'rxjs'
 import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'

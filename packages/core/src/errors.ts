@@ -46,6 +46,11 @@ export class TenantError extends Error {
   readonly code: TenantErrorCode
   /** HTTP status for this code (E1). */
   readonly status: number
+  /**
+   * The same as `status`, for error handlers that read `statusCode` (http-errors, Fastify, and
+   * Nest's default exception filter, which otherwise answers 500).
+   */
+  readonly statusCode: number
   /** Always `true`: the message is safe to show to clients (Koa/http-errors convention). */
   readonly expose = true as const
 
@@ -53,7 +58,7 @@ export class TenantError extends Error {
     super(message, options)
     this.name = 'TenantError'
     this.code = code
-    this.status = TENANT_ERROR_STATUS[code]
+    this.status = this.statusCode = TENANT_ERROR_STATUS[code]
   }
 }
 

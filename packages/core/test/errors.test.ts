@@ -13,7 +13,14 @@ describe('E1: TenantError', () => {
     const cause = new Error('inner')
     const err = new TenantError(code, 'message', { cause })
     expect(err).toBeInstanceOf(Error)
-    expect(err).toMatchObject({ name: 'TenantError', code, status, expose: true, cause })
+    expect(err).toMatchObject({
+      name: 'TenantError',
+      code,
+      status,
+      statusCode: status,
+      expose: true,
+      cause,
+    })
     expect(TENANT_ERROR_STATUS[code]).toBe(status)
   })
 

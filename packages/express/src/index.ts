@@ -7,18 +7,6 @@
  * ```
  */
 
-export {
-  fromCookie,
-  fromHeader,
-  fromJwt,
-  fromPath,
-  fromQuery,
-  fromSubdomain,
-  getCurrentTenant,
-  type ResolvedTenant,
-  requireTenant,
-  setTenant,
-  TenantError,
-  withTenant,
-} from '@tracium/core'
+// The whole core API, so one import covers the adapter, the sources and the tenant functions.
+export * from '@tracium/core'
 export { type TraciumExpressOptions, traciumTenant } from './tenant-middleware.js'

@@ -9,20 +9,8 @@
  * ```
  */
 
-export {
-  fromCookie,
-  fromHeader,
-  fromJwt,
-  fromPath,
-  fromQuery,
-  fromSubdomain,
-  getCurrentTenant,
-  type ResolvedTenant,
-  requireTenant,
-  setTenant,
-  TenantError,
-  withTenant,
-} from '@tracium/core'
+// The whole core API, so one import covers the module, the sources and the tenant functions.
+export * from '@tracium/core'
 export { Tenant, type TenantParamOptions } from './tenant.decorator.js'
 export { TenantExceptionFilter } from './tenant.filter.js'
 export { RequireTenant, TenantGuard } from './tenant.guard.js'
