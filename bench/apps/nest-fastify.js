@@ -1,0 +1,3 @@
+import { createNestApp } from './nest.js'
+
+export const createApp = (variant) => createNestApp('fastify', variant)
