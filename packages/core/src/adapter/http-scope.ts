@@ -3,6 +3,7 @@
  * translates its framework's request and error (DESIGN: adapters thin over the core).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { bindRequestStream, unbindRequestStream } from '../propagation/request-stream.js'
 import { openRequestScope, type RequestScope } from '../request-scope.js'
 import type { TenantRequest } from '../resolution/request.js'
 import type { ResolvedTenant, TenantResolver } from '../resolution/resolver.js'
@@ -27,9 +28,10 @@ export function openHttpScope(
 ): RequestScope {
   const scope = openRequestScope({ method: req.method ?? 'GET', url })
   res.once('close', () => {
+    unbindRequestStream(req)
     scope.close({ aborted: !res.writableFinished, statusCode: res.statusCode, route: routeOf?.() })
   })
-  scope.bindEmitter(req)
+  bindRequestStream(req, (listener) => scope.bind(listener))
   return scope
 }
 

@@ -76,11 +76,11 @@ function boundPrependOnce(this: Bound, event: string | symbol, listener: Listene
 }
 
 // The `listener` property is how Node's removeListener finds the original of a wrapped listener.
-function persistent(bind: Binding['bind'], listener: Listener): Listener {
+export function persistent(bind: Binding['bind'], listener: Listener): Listener {
   return Object.assign(bind(listener), { listener })
 }
 
-function once(bind: Binding['bind'], event: string | symbol, listener: Listener): Listener {
+export function once(bind: Binding['bind'], event: string | symbol, listener: Listener): Listener {
   const bound = bind(listener)
   const fireOnce = Object.assign(
     function (this: EventEmitter, ...args: unknown[]) {
