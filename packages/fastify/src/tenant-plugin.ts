@@ -4,6 +4,7 @@
  */
 import {
   createTenantResolver,
+  currentRequestScope,
   isTenantError,
   openHttpScope,
   problemResponse,
@@ -77,7 +78,8 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
   // the loss. https://github.com/fastify/fastify-request-context/pull/12
   fastify.addHook('preValidation', function traciumPreValidation(request, _reply, next) {
     const scope = (request as ScopedRequest)[kScope]
-    if (scope) scope.run(next)
+    // Only when lost: re-entering costs an AsyncLocalStorage.run per request for nothing.
+    if (scope && currentRequestScope() !== scope) scope.run(next)
     else next()
   })
   done()

@@ -129,27 +129,33 @@ export function normalizeTags(...lists: ReadonlyArray<unknown>[]): string[] {
 }
 
 /**
- * Checks metadata: a plain object whose JSON is at most 1 MB.
+ * Checks metadata: a plain object whose JSON, merged over `base` (e.g. `defaultMetadata`), is
+ * at most 1 MB. Returns the merged object.
  * @throws {TraciumError} `INVALID_ARGUMENT` for anything else.
  * @example
  * ```ts
  * validateMetadata({ plan: 'pro' }) // { plan: 'pro' }
  * ```
  */
-export function validateMetadata(value: unknown): Record<string, unknown> {
+export function validateMetadata(
+  value: unknown,
+  base?: Record<string, unknown>,
+): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgument(`metadata must be a plain object, got ${describe(value)}.`)
   }
+  // Merged first, so the size limit applies to what is stored, with one serialization.
+  const merged = base === undefined ? (value as Record<string, unknown>) : { ...base, ...value }
   let json: string
   try {
-    json = JSON.stringify(value)
+    json = JSON.stringify(merged)
   } catch (cause) {
     throw invalidArgument(`metadata must be JSON-serializable (${String(cause)}).`)
   }
   if (Buffer.byteLength(json) > LIMITS.metadataBytes) {
     throw invalidArgument(`metadata must be at most 1 MB as JSON.`)
   }
-  return value as Record<string, unknown>
+  return merged
 }
 
 /**

@@ -101,7 +101,7 @@ export function newTrace(
     metadata:
       options.metadata === undefined
         ? { ...config.defaultMetadata }
-        : validateMetadata({ ...config.defaultMetadata, ...validateMetadata(options.metadata) }),
+        : validateMetadata(options.metadata, config.defaultMetadata),
     sink: client,
     ...(start && { start }),
   })
