@@ -41,7 +41,12 @@ export interface ScopeCloseInfo {
  *   const scope = openRequestScope({ method: req.method!, url: req.url! })
  *   res.once('close', () => scope.close({ aborted: !res.writableFinished }))
  *   scope.run(() => {
- *     scope.setTenant(req.headers['x-tenant-id'] as string)
+ *     const header = req.headers['x-tenant-id']
+ *     try {
+ *       scope.setTenant(typeof header === 'string' ? header : null) // validates (S6)
+ *     } catch (err) {
+ *       return res.writeHead(400).end() // see problemResponse() for the full answer
+ *     }
  *     res.end(getCurrentTenant())
  *   })
  * })

@@ -24,10 +24,18 @@ export interface TenantRequest {
   readonly raw?: unknown
 }
 
-/** The path of `url` without its query string. */
+/**
+ * The path of `url` without its query string. An absolute-form target (`GET http://host/t/acme`,
+ * which routers accept) loses its scheme and authority, so sources read the path routers match.
+ */
 export function pathOf(url: string): string {
   const query = url.indexOf('?')
-  return query === -1 ? url : url.slice(0, query)
+  const target = query === -1 ? url : url.slice(0, query)
+  if (target.startsWith('/')) return target
+  const authority = target.indexOf('://')
+  if (authority === -1) return target
+  const path = target.indexOf('/', authority + 3)
+  return path === -1 ? '/' : target.slice(path)
 }
 
 /** The Host of a request, as received. */

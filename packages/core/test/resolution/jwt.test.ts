@@ -176,6 +176,8 @@ describe('R3: the JWT attack table — every case is TOKEN_INVALID and never fal
       async () => (await hs256({ tenant_id: 'a' })).split('.').slice(0, 2).join('.'),
     ],
     ['not base64 at all', async () => 'not.a.token!'],
+    ['a Bearer credential with two parts', async () => 'part-one part-two'],
+    ['a Bearer credential separated by a tab', async () => '\ttoken'],
     ['a 1 MiB token', async () => `${b64({ alg: 'HS256' })}.${'A'.repeat(1024 * 1024)}.sig`],
     [
       'HS384 where only HS256 is accepted',

@@ -103,3 +103,11 @@ describe('R1: fromPath', () => {
     expect(() => fromPath(pattern)).toThrow(/^@tracium\/core: fromPath/)
   })
 })
+
+describe('review fixes', () => {
+  it('an absolute-form target is matched by its path', async () => {
+    expect(
+      await read(fromPath('/t/:tenant'), req({ url: 'http://x.example/t/acme/chat?q=1' })),
+    ).toBe('acme')
+  })
+})

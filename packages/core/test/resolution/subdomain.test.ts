@@ -33,6 +33,12 @@ describe('R8: fromSubdomain', () => {
     expect(await read(source, req({ headers: { host } }))).toBe(expected)
   })
 
+  it('nested base domains: the most specific one wins', async () => {
+    const nested = fromSubdomain({ baseDomain: ['example.com', 'app.example.com'] })
+    expect(await read(nested, req({ headers: { host: 'acme.app.example.com' } }))).toBe('acme')
+    expect(await read(nested, req({ headers: { host: 'beta.example.com' } }))).toBe('beta')
+  })
+
   it('no Host at all yields no tenant; HTTP/2 :authority is read', async () => {
     expect(await read(source, req())).toBeNull()
     expect(await read(source, req({ headers: { ':authority': 'acme.example.eu' } }))).toBe('acme')

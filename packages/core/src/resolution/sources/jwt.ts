@@ -76,8 +76,8 @@ const PKG = '@tracium/core'
 /**
  * Reads the tenant from a claim of a JWT that jose has verified (signature, `exp`, `nbf`, and
  * `iss`/`aud` when configured). A token that is present but fails any check is `TOKEN_INVALID`
- * (401) and never falls through to the next source (R3); a missing or non-string claim is
- * `TENANT_INVALID`. Error messages say why, never echo the token. The verified claims reach
+ * (401) and never falls through to the next source (R3); a missing, empty or non-string (numbers
+ * excepted) claim is `TENANT_INVALID`. Error messages say why, never echo the token. The verified claims reach
  * `authorize` and the adapters' `req.tenant.claims`.
  *
  * @example
@@ -226,8 +226,12 @@ function tokenFromHeader(request: TenantRequest, name: string): string | null {
   if (typeof value !== 'string') throw tokenInvalid('the token header was sent more than once')
   if (name !== 'authorization') return value.trim()
   const match = BEARER.exec(value)
-  // Another scheme (Basic, …) is not a token of ours: no tenant from this source.
-  return match === null ? null : match[1]!
+  if (match !== null) return match[1]!
+  // A Bearer credential we cannot parse is a bad token, never a reason to try the next source
+  // (R3); another scheme (Basic, …) is not a token of ours: no tenant from this source.
+  if (/^bearer(?![!#$%&'*+.^_`|~0-9a-z-])/i.test(value))
+    throw tokenInvalid('the Authorization header is malformed')
+  return null
 }
 
 /** The tenant in `claim`: the whole name first (namespaced claims contain dots), then a path. */
@@ -284,7 +288,10 @@ function verificationError(error: unknown, jwksUri: JwtSourceOptions['jwksUri'])
   if (typeof code === 'string' && code in REASONS) return tokenInvalid(REASONS[code]!, error)
   if (
     jwksUri !== undefined &&
-    (code === 'ERR_JWKS_TIMEOUT' || code === undefined || code === 'ERR_JOSE_GENERIC')
+    (code === 'ERR_JWKS_TIMEOUT' ||
+      code === 'ERR_JWKS_INVALID' ||
+      code === undefined ||
+      code === 'ERR_JOSE_GENERIC')
   ) {
     // The key server is down: not the client's fault, so not a 401. The adapter hands this to
     // the framework's error handling (a 500).

@@ -8,13 +8,15 @@ import type { TenantSource } from '../source.js'
 export interface PathSourceOptions {
   /**
    * A path prefix with one `:name` segment, e.g. `'/t/:tenant'`: `/t/acme/chat` yields `acme`.
-   * Matched against the raw URL, so it works in middleware that runs before routing.
+   * Matched against the request path (case-sensitive), so it works in middleware that runs
+   * before routing.
    */
   pattern?: string
   /**
-   * A route parameter the framework has already parsed (`request.params[param]`), for
-   * route-level use (a Nest guard, a Fastify route hook). App-wide middleware runs before
-   * routing and sees no params: use `pattern` there.
+   * A route parameter the framework has already parsed (`request.params[param]`). Only
+   * `@tracium/fastify` knows params when it resolves (Fastify routes before `onRequest`); the
+   * Express, Koa and Nest middleware run before routing, so there it yields no tenant: use
+   * `pattern`.
    */
   param?: string
 }

@@ -40,7 +40,11 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
  */
 export function fromSubdomain(options: SubdomainSourceOptions): TenantSource {
   const { baseDomain, reserved = ['www'], labels = 1, trustProxy = false } = options ?? {}
-  const bases = (Array.isArray(baseDomain) ? baseDomain : [baseDomain]).map(normalizeBase)
+  // Longest first, so a host under two configured bases (example.com, app.example.com) is read
+  // below the most specific one.
+  const bases = (Array.isArray(baseDomain) ? baseDomain : [baseDomain])
+    .map(normalizeBase)
+    .sort((a, b) => b.length - a.length)
   if (bases.length === 0) {
     optionsError(
       '@tracium/core',
