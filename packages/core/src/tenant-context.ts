@@ -2,6 +2,7 @@
  * The public tenant API: read, set, scope and capture the tenant of the current async context.
  * Rules S2–S6 of DESIGN.md.
  */
+import diagnostics from 'node:diagnostics_channel'
 import { warnClosedScopeRead } from './closed-scope-warning.js'
 import { TenantError } from './errors.js'
 import { detachedCell, storage, type TenantCell } from './storage.js'
@@ -79,6 +80,7 @@ export function setTenant(tenantId: string | null): void {
   if (cell === undefined || cell.ambient) {
     // Outside any scope there is nothing to mutate. Entering a fresh cell gives ContextVar
     // semantics (S4); adapters never come here, request paths always have a scope (S1).
+    clearAmbientOnRequestStart()
     storage.enterWith({ tenantId: id, request: null, ambient: true })
     return
   }
@@ -167,4 +169,21 @@ function scopeClosed(what: string): TenantError {
       'created during the request (a timer, pool or emitter) still runs in its context. Use ' +
       'captureTenant() or bindTenant() to carry the tenant into deferred work.',
   )
+}
+
+const CLEARING_KEY = Symbol.for('@tracium/core:clear-ambient-on-request')
+
+/**
+ * `setTenant` outside any scope uses `enterWith`. Called by HTTP code that no Tracium middleware
+ * covers (a middleware mounted before it, a route outside it), on Node 20 that store stays on the
+ * keep-alive connection and the next request on it reads the old tenant (nodejs/node#58029).
+ * So once the ambient path has been used, every HTTP request starts with no ambient tenant.
+ */
+function clearAmbientOnRequestStart(): void {
+  const registry = globalThis as { [CLEARING_KEY]?: true }
+  if (registry[CLEARING_KEY]) return
+  registry[CLEARING_KEY] = true
+  diagnostics.subscribe('http.server.request.start', () => {
+    if (storage.getStore()?.ambient) storage.enterWith(undefined as unknown as TenantCell)
+  })
 }

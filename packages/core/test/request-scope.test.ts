@@ -52,6 +52,24 @@ describe('S1: each request runs in its own scope, opened with run', () => {
     expect(second.body).toBe('null')
   })
 
+  it('S4: setTenant in a request no middleware covers does not reach the next keep-alive request', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/as-a') setTenant('tenant-a') // no scope: the ambient path (enterWith)
+      setImmediate(() => res.end(JSON.stringify(getCurrentTenant())))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    cleanups.push(
+      () => new Promise((resolve) => server.close(resolve)),
+      () => agent.destroy(),
+    )
+    const port = (server.address() as { port: number }).port
+    expect((await request(port, { path: '/as-a', agent })).body).toBe('"tenant-a"')
+    const next = await request(port, { agent })
+    expect(next.reused).toBe(true)
+    expect(next.body).toBe('null')
+  })
+
   it('never uses enterWith on the request path', async () => {
     // Node 24 implements run() with enterWith (on entry and to restore), so count only calls
     // that run() did not make itself.
