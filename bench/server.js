@@ -1,7 +1,7 @@
 // One benchmark server in its own process: `node server.js <framework> <variant>`. It listens on
 // 127.0.0.1 (a free port), tells the parent the port over IPC, and answers heap requests
 // (after a forced GC) for the memory soak. The parent kills it when the cell is done.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -11,9 +11,10 @@ const { createApp } = await import(`./apps/${framework}.js`)
 // "tracium-trace": the header source plus the SDK's per-request traces in the embedded store.
 const appVariant = variant === 'tracium-trace' ? 'tracium-header' : variant
 if (variant === 'tracium-trace') {
-  process.env.TRACIUM_DIR = mkdtempSync(join(tmpdir(), 'tracium-bench-'))
+  const dir = mkdtempSync(join(tmpdir(), 'tracium-bench-'))
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
   const sdk = await import('@tracium/sdk')
-  sdk.trace({ silent: true })
+  sdk.trace({ dir, exporter: sdk.localStore({ dir }) }) // an explicit exporter: no start-up notice
 }
 
 const server = await createApp(appVariant).listen(0)
