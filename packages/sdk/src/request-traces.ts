@@ -46,6 +46,7 @@ export interface TraceOptions extends TraciumOptions {
 }
 
 interface RequestState {
+  readonly scope: RequestScope
   readonly request: ScopeRequestInfo | undefined
   readonly start: { readonly date: Date; readonly mark: number }
   tenantSource: string | null
@@ -150,6 +151,7 @@ function failOpen<M>(handler: (message: M) => void): (message: unknown) => void 
 
 const onOpen = failOpen<ScopeOpenMessage>(({ scope }) => {
   requests.set(scope, {
+    scope,
     request: scope.request,
     start: { date: new Date(), mark: performance.now() },
     tenantSource: null,
@@ -183,6 +185,8 @@ function begin(state: RequestState): Trace {
     },
     getClient(),
     state.start,
+    // The request's tenant, even when the trace starts lazily inside withTenant(other, …).
+    state.scope.tenantId,
   )
 }
 

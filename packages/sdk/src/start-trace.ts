@@ -85,6 +85,7 @@ export function newTrace(
   options: StartTraceOptions,
   client: Client,
   start?: TraceInit['start'],
+  tenantId?: string | null,
 ): Trace {
   const { config } = client
   if (typeof options !== 'object' || options === null) {
@@ -104,5 +105,6 @@ export function newTrace(
         : validateMetadata(options.metadata, config.defaultMetadata),
     sink: client,
     ...(start && { start }),
+    ...(tenantId !== undefined && { tenantId }),
   })
 }

@@ -30,6 +30,8 @@ export interface TraceInit {
   readonly sink: TraceSink
   /** When the work started; a request trace starts when its request did. Default: now. */
   readonly start?: { readonly date: Date; readonly mark: number }
+  /** The trace's tenant. Default: the current tenant (S5); a request trace takes its request's. */
+  readonly tenantId?: string | null
 }
 
 // Set in Trace's static block: request traces are renamed by route when the request closes,
@@ -97,7 +99,7 @@ export class Trace {
     this.#tags = init.tags
     this.#metadata = init.metadata
     this.#sink = init.sink
-    this.tenantId = getCurrentTenant()
+    this.tenantId = init.tenantId === undefined ? getCurrentTenant() : init.tenantId
     this.startedAt = (init.start?.date ?? new Date()).toISOString()
     this.#startMark = init.start?.mark ?? performance.now()
   }

@@ -192,8 +192,8 @@ describe('crash safety', () => {
     expect(after.skipped).toBe(skipped)
   })
 
-  it('process.exit() right after traces end still writes them', async () => {
-    const dir = await tempDir()
+  it('process.exit() right after traces end still writes them, also before the store exists', async () => {
+    const dir = join(await tempDir(), 'created-at-exit')
     const child = spawn(
       process.execPath,
       [

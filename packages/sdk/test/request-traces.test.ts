@@ -80,6 +80,21 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
     expect(trace!.startedAt <= trace!.spans[0]!.startedAt).toBe(true)
   })
 
+  it("a trace started lazily inside withTenant(other) still carries the request's tenant", async () => {
+    const memory = traceRequests()
+    const app = await serveWithScope(async (_req, res) => {
+      await tracium.withTenant('globex', () =>
+        tracium.span({ spanType: 'tool', name: 'x' }, () => ticks(1)),
+      )
+      res.end()
+    })
+    await request(app.port, { path: '/chat', headers: { 'x-tenant-id': 'acme' } })
+    await app.idle()
+    const [trace] = memory.traces
+    expect(trace?.tenantId).toBe('acme')
+    expect(trace?.spans[0]?.tenantId).toBe('globex') // the span records the tenant it ran for
+  })
+
   it('fails the trace on a 5xx status, a failed span, or an aborted request', async () => {
     const memory = traceRequests()
     let hanging: () => void = () => {}

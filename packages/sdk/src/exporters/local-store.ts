@@ -11,7 +11,7 @@
  *   first line is never glued onto the fragment.
  * - On `process.exit()`, lines still queued are written synchronously.
  */
-import { appendFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { type FileHandle, mkdir, open } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { safeStringify } from '../json.js'
@@ -153,7 +153,9 @@ const exitWriter = {
         const lines = queue.takeQueued()
         if (lines.length === 0) continue
         try {
-          // Sync: 'exit' listeners cannot wait. appendFileSync opens with O_APPEND too.
+          // Sync: 'exit' listeners cannot wait. appendFileSync opens with O_APPEND too. The
+          // directory may not exist yet when the process exits before the first write.
+          mkdirSync(dirname(file), { recursive: true })
           appendFileSync(file, `${lines.join('\n')}\n`)
         } catch {
           // Nothing left to report to; the lines are lost as they would be without this hook.
