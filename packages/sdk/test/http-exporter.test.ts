@@ -215,8 +215,8 @@ describe('delivery: bounded queue, retries with backoff, fail-open', () => {
     expect((errors[0] as tracium.TraciumHttpError).status).toBe(502)
   })
 
-  it('does not retry other 4xx answers', async () => {
-    const server = await recordingServer(() => ({ status: 401 }))
+  it.each([401, 501])('does not retry a %i (only 429, 500, 502, 503, 504)', async (status) => {
+    const server = await recordingServer(() => ({ status }))
     const http = exporter(server.url, { onError: () => {} })
     http.export(traceRecord())
     await http.flush(5_000)

@@ -154,8 +154,11 @@ function callsFor(trace: TraceRecord): Call[] {
   return calls
 }
 
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+
 function isRetryable(error: unknown): boolean {
-  if (error instanceof TraciumHttpError) return error.status === 429 || error.status >= 500
+  // The Python SDK's set: a 501 or 505 will not get better by asking again.
+  if (error instanceof TraciumHttpError) return RETRYABLE_STATUS.has(error.status)
   // fetch rejects with a TypeError for network failures and a DOMException for the timeout.
   return true
 }
