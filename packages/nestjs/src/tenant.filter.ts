@@ -6,8 +6,10 @@ import { type Observable, throwError } from 'rxjs'
 
 /**
  * Answers every `TenantError` with its status and an `application/problem+json` body (E2), the
- * same answer the middleware gives. Nest's built-in filter would answer 500: it maps only
- * `HttpException`s and http-errors-shaped errors (with `statusCode`); `TenantError` has `status`.
+ * same answer the middleware gives. Without it, Nest's built-in filter would answer with the
+ * right status (it reads `statusCode`, which `TenantError` carries) but its own JSON body.
+ * `@Catch(TenantError)` matches by `instanceof`: a `TenantError` of another copy of core in the
+ * process (S8) gets the built-in answer.
  *
  * `TraciumTenantModule` registers it as a global filter (`APP_FILTER`). Filters bound with
  * `@UseFilters()` and those of `app.useGlobalFilters()` are tried before it, so your own filter
