@@ -28,10 +28,20 @@ export interface ClientConfig {
  * ```
  */
 export class Client implements TraceSink {
+  // Traces started with this client and not yet exported: a client replaced by a new init()
+  // shuts its exporters only when they have ended, or their records would be dropped.
+  #running = 0
+  #retire: (() => void) | null = null
+
   constructor(
     readonly config: ClientConfig,
     readonly exporters: readonly TraceExporter[],
   ) {}
+
+  /** A trace started with this client. */
+  begin(): void {
+    this.#running++
+  }
 
   get prices(): ModelPrices | undefined {
     return this.config.prices
@@ -39,6 +49,24 @@ export class Client implements TraceSink {
 
   /** Hands `record` to every exporter; an exporter that throws is reported, never rethrown. */
   export(record: TraceRecord): void {
+    this.#exportToAll(record)
+    this.#running = Math.max(0, this.#running - 1)
+    if (this.#running === 0) this.#retire?.()
+  }
+
+  /**
+   * Shuts down the exporters not in `keep` once every trace started with this client has ended
+   * (at once when none is running). `init()` calls it for the client it replaces.
+   */
+  retire(timeoutMs: number, keep: readonly TraceExporter[]): void {
+    this.#retire = () => {
+      this.#retire = null
+      void this.shutdown(timeoutMs, keep) // background and fail-open: init() stays synchronous
+    }
+    if (this.#running === 0) this.#retire()
+  }
+
+  #exportToAll(record: TraceRecord): void {
     for (const exporter of this.exporters) {
       try {
         exporter.export(record)

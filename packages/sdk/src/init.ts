@@ -80,8 +80,9 @@ export function init(options: TraciumOptions = {}): void {
   const exporters = chooseExporters(options)
   const previous = current
   current = new Client(config, exporters)
-  // Background and fail-open: init() stays synchronous; exporters reused by the new client stay open.
-  void previous?.shutdown(10_000, exporters)
+  // Exporters reused by the new client stay open; the others close once the traces started
+  // with the old client have ended.
+  previous?.retire(10_000, exporters)
 }
 
 /**

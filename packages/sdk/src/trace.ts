@@ -15,6 +15,8 @@ import { elapsedMs } from './time.js'
 /** Where a finished trace goes: the client of `init()`. */
 export interface TraceSink {
   readonly prices: ModelPrices | undefined
+  /** Called once when a trace starts; `export` is called once when it ends. */
+  begin?(): void
   /** Must not throw (fail-open). */
   export(record: TraceRecord): void
 }
@@ -99,6 +101,7 @@ export class Trace {
     this.#tags = init.tags
     this.#metadata = init.metadata
     this.#sink = init.sink
+    this.#sink.begin?.()
     this.tenantId = init.tenantId === undefined ? getCurrentTenant() : init.tenantId
     this.startedAt = (init.start?.date ?? new Date()).toISOString()
     this.#startMark = init.start?.mark ?? performance.now()

@@ -144,6 +144,25 @@ describe('init() options', () => {
   })
 })
 
+describe('init() again while traces run', () => {
+  it('keeps the old exporters open until the traces started with them have ended', async () => {
+    const dir = await tempDir()
+    tracium.init({ exporter: tracium.localStore({ dir }) })
+    const running = tracium.startTrace({ traceId: 'started-before' })
+    tracium.init({ exporter: tracium.memoryExporter() })
+    onCleanup(() => tracium.shutdown())
+    running.end()
+    const file = join(dir, 'traces.jsonl')
+    const deadline = Date.now() + 5_000
+    let text = ''
+    while (!text.includes('started-before') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      text = await readFile(file, 'utf8').catch(() => '')
+    }
+    expect(text).toContain('"id":"started-before"')
+  })
+})
+
 describe('flush(), shutdown(), getQueueStats()', () => {
   it('before init: zero counters, and flush() creates nothing', async () => {
     const dir = await tempDir()
