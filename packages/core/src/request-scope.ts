@@ -29,6 +29,9 @@ export interface ScopeCloseInfo {
   route?: string
 }
 
+/** Sets a scope's tenant without validating it; only for ids `validateTenantId` returned. */
+export let assignTenant: (scope: RequestScope, tenantId: string | null) => void
+
 /**
  * One request's tenant scope. Create it with {@link openRequestScope}.
  *
@@ -76,11 +79,17 @@ export class RequestScope {
    * @throws {TenantError} `TENANT_INVALID` for a bad id, `TENANT_SCOPE_CLOSED` after close.
    */
   setTenant(tenantId: string | null): void {
-    const id = tenantId === null ? null : validateTenantId(tenantId)
-    if (this.#closed) {
-      throw new TenantError('TENANT_SCOPE_CLOSED', 'This request scope has already closed.')
+    assignTenant(this, tenantId === null ? null : validateTenantId(tenantId))
+  }
+
+  static {
+    // For the resolver, whose tenant is validated already: validating again cost every request.
+    assignTenant = (scope, id) => {
+      if (scope.#closed) {
+        throw new TenantError('TENANT_SCOPE_CLOSED', 'This request scope has already closed.')
+      }
+      scope.#cell.tenantId = id
     }
-    this.#cell.tenantId = id
   }
 
   /**

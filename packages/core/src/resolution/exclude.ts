@@ -14,15 +14,16 @@ export function compileExclude(
   const patterns: RegExp[] = []
   for (const entry of exclude) {
     if (entry instanceof RegExp) patterns.push(entry)
-    else if (entry.endsWith('/*'))
-      prefixes.push(entry.slice(0, -1)) // keep the slash
-    else exact.add(entry)
+    else if (entry.endsWith('/*')) {
+      prefixes.push(entry.slice(0, -1)) // '/public/' matches below it…
+      exact.add(entry.slice(0, -2)) // …and '/public' itself
+    } else exact.add(entry)
   }
   return (request) => {
     const path = pathOf(request.url)
     if (exact.has(path)) return true
     for (const prefix of prefixes) {
-      if (path.startsWith(prefix) || path === prefix.slice(0, -1)) return true
+      if (path.startsWith(prefix)) return true
     }
     for (const pattern of patterns) {
       pattern.lastIndex = 0

@@ -8,7 +8,7 @@
 import type { JWTPayload } from 'jose'
 import { isTenantError, TenantError } from '../errors.js'
 import { rejectedChannel, resolvedChannel } from '../events.js'
-import type { RequestScope } from '../request-scope.js'
+import { assignTenant, type RequestScope } from '../request-scope.js'
 import { validateTenantId } from '../tenant-id.js'
 import { compileExclude } from './exclude.js'
 import { checkOptions, optionsError, type TraciumTenantOptions } from './options.js'
@@ -133,7 +133,7 @@ export function createTenantResolver(
   }
 
   function settle(scope: RequestScope, tenant: ResolvedTenant): ResolvedTenant {
-    scope.setTenant(tenant.id)
+    assignTenant(scope, tenant.id) // validated when accepted
     if (tenant.id !== null && resolvedChannel.hasSubscribers) {
       resolvedChannel.publish({ scope, tenantId: tenant.id, source: tenant.source })
     }
