@@ -291,8 +291,11 @@ describe('fromJwt: the verified-token cache', () => {
       .setExpirationTime(now() + 10)
       .sign(secretKey)
     const request = bearer(token)
-    expect(source.read(request)).toBeInstanceOf(Promise)
-    await source.read(request)
+    // Await the miss itself: WebCrypto verifies on the thread pool, so a second, concurrent
+    // miss could settle first and leave this one to check `exp` after the clock moves below.
+    const miss = source.read(request)
+    expect(miss).toBeInstanceOf(Promise)
+    await miss
     const hit = source.read(request)
     expect(hit).not.toBeInstanceOf(Promise)
     expect(hit).toMatchObject({ tenantId: 'acme' })
