@@ -71,7 +71,7 @@ for (const framework of frameworks) {
       const sample = await measure(framework, variant, client)
       results[framework][name].push(sample)
       log(
-        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms`,
+        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req`,
       )
     }
   }
@@ -106,11 +106,17 @@ async function measure(framework, variant, client) {
         ...requestsFor(client),
       })
     if (SETTINGS.warmup > 0) await run(SETTINGS.warmup)
+    const cpuBefore = await server.ask('cpu')
     const result = await run(SETTINGS.duration)
+    const cpuAfter = await server.ask('cpu')
     if (result.errors > 0 || result.non2xx > 0 || result.requests.total === 0) {
       throw new Error(`${framework}/${variant}: ${result.errors} errors, ${result.non2xx} non-2xx`)
     }
-    return { rps: result.requests.average, p99: result.latency.p99 }
+    return {
+      rps: result.requests.average,
+      p99: result.latency.p99,
+      cpuPerRequest: (cpuAfter.cpuMicros - cpuBefore.cpuMicros) / result.requests.total,
+    }
   } finally {
     server.stop()
   }
@@ -173,10 +179,11 @@ function startServer(framework, variant) {
         port,
         child,
         stop: () => child.kill(),
-        heap: () =>
+        /** Asks the server for `'heap'` (after GC) or `'cpu'` (time used); see server.js. */
+        ask: (what) =>
           new Promise((done) => {
-            child.once('message', (m) => done(m.heapUsed))
-            child.send('heap')
+            child.once('message', done)
+            child.send(what)
           }),
       })
     })
@@ -205,9 +212,9 @@ async function soakAll(names) {
           ],
         })
       await run(Math.max(1000, SETTINGS.soak / 10)) // warm-up: JIT, pools, caches
-      const before = await server.heap()
+      const { heapUsed: before } = await server.ask('heap')
       const result = await run(SETTINGS.soak)
-      const after = await server.heap()
+      const { heapUsed: after } = await server.ask('heap')
       if (result.errors > 0 || result.non2xx > 0) throw new Error(`${framework} soak: errors`)
       out[framework] = { before, after, requests: result.requests.total }
       log(`${framework} soak: ${mb(before)} → ${mb(after)} MB`)
@@ -242,15 +249,20 @@ function render(all, soakResults) {
     const p99 = Object.fromEntries(
       Object.entries(cells).map(([k, v]) => [k, median(v.map((s) => s.p99))]),
     )
+    const cpuMicros = Object.fromEntries(
+      Object.entries(cells).map(([k, v]) => [k, median(v.map((s) => s.cpuPerRequest))]),
+    )
     lines.push(
       `## ${framework}`,
       '',
-      '| cell | req/s | p99 ms | vs bare | vs floor |',
-      '| --- | ---: | ---: | ---: | ---: |',
+      '| cell | req/s | p99 ms | vs bare | vs floor | server CPU µs/req | CPU over floor, µs |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     )
     for (const name of Object.keys(cells)) {
+      const overFloor =
+        cpuMicros.floor === undefined ? '-' : (cpuMicros[name] - cpuMicros.floor).toFixed(1)
       lines.push(
-        `| ${name} | ${Math.round(rps[name])} | ${p99[name]} | ${ratio(rps[name], rps.bare)} | ${ratio(rps[name], rps.floor)} |`,
+        `| ${name} | ${Math.round(rps[name])} | ${p99[name]} | ${ratio(rps[name], rps.bare)} | ${ratio(rps[name], rps.floor)} | ${cpuMicros[name].toFixed(1)} | ${overFloor} |`,
       )
     }
     lines.push('')

@@ -1,6 +1,6 @@
 // One benchmark server in its own process: `node server.js <framework> <variant>`. It listens on
 // 127.0.0.1 (a free port), tells the parent the port over IPC, and answers heap requests
-// (after a forced GC) for the memory soak. The parent kills it when the cell is done.
+// (after a forced GC) for the memory soak and CPU-time requests for the per-request cost. The parent kills it when the cell is done.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +24,12 @@ process.on('message', (message) => {
     globalThis.gc?.()
     globalThis.gc?.()
     process.send({ heapUsed: process.memoryUsage().heapUsed })
+  } else if (message === 'cpu') {
+    // CPU time (user + system, µs) this process has used: the parent divides the difference
+    // over a run by its requests, a per-request cost that the load generator sharing the
+    // machine's cores does not blur the way it blurs requests per second.
+    const { user, system } = process.cpuUsage()
+    process.send({ cpuMicros: user + system })
   }
 })
 // A normal exit, so `--cpu-prof` writes its profile.
