@@ -64,6 +64,12 @@ export interface DeliveryQueueOptions<T> {
   deliver: (batch: T[]) => Promise<void>
   /** Most items per `deliver` call. Default: `1`. */
   maxBatch?: number
+  /**
+   * How long the worker waits for a batch to fill before it delivers a partial one. `drain()`,
+   * `close()` and a full batch end the wait. With `0` only items pushed in the same tick share
+   * a batch. Default: `0`.
+   */
+  lingerMs?: number
   /** Retries after the first failed attempt. Default: `0`. */
   retries?: number
   /** Delay before the first retry; it doubles for each further retry. Default: `100`. */
@@ -104,7 +110,10 @@ export class DeliveryQueue<T> {
   readonly #initialDelayMs: number
   readonly #isRetryable: (error: unknown) => boolean
   readonly #onError: (error: unknown) => void
+  readonly #lingerMs: number
   readonly #idleWaiters = new Set<() => void>()
+  // Ends the worker's wait for a batch to fill (lingerMs), when it waits.
+  #wake: (() => void) | null = null
   #inFlight = 0
   #running = false
   #closed = false
@@ -117,6 +126,7 @@ export class DeliveryQueue<T> {
     this.#capacity = options.capacity
     this.#deliver = options.deliver
     this.#maxBatch = options.maxBatch ?? 1
+    this.#lingerMs = options.lingerMs ?? 0
     this.#retries = options.retries ?? 0
     this.#initialDelayMs = options.initialDelayMs ?? 100
     this.#isRetryable = options.isRetryable ?? (() => true)
@@ -145,6 +155,8 @@ export class DeliveryQueue<T> {
     if (!this.#running) {
       this.#running = true
       void this.#work()
+    } else if (this.#items.length >= this.#maxBatch) {
+      this.#wake?.()
     }
     return true
   }
@@ -155,6 +167,7 @@ export class DeliveryQueue<T> {
    */
   drain(timeoutMs: number): Promise<boolean> {
     if (!this.#running) return Promise.resolve(true)
+    this.#wake?.() // whoever waits for the queue to empty should not wait for a batch to fill
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer)
@@ -202,6 +215,7 @@ export class DeliveryQueue<T> {
     // One macrotask of delay lets everything pushed in the same tick share a batch.
     await new Promise((resolve) => setImmediate(resolve))
     while (this.#items.length > 0) {
+      await this.#linger()
       const batch = this.#items.splice(0, this.#maxBatch)
       this.#inFlight = batch.length
       await this.#deliverWithRetries(batch)
@@ -209,6 +223,28 @@ export class DeliveryQueue<T> {
     }
     this.#running = false
     for (const waiter of [...this.#idleWaiters]) waiter()
+  }
+
+  /**
+   * Waits up to lingerMs for a full batch. Under load a write then carries many items instead
+   * of the few that arrived while the previous one was in flight: the local store's writes were
+   * a third of what a request trace cost (bench/README.md). The timer is unref'd; the store
+   * writes what is still queued when the process exits.
+   */
+  #linger(): Promise<void> | undefined {
+    if (this.#lingerMs === 0 || this.#items.length >= this.#maxBatch || this.#draining()) return
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#wake?.(), this.#lingerMs).unref()
+      this.#wake = () => {
+        clearTimeout(timer)
+        this.#wake = null
+        resolve()
+      }
+    })
+  }
+
+  #draining(): boolean {
+    return this.#closed || this.#idleWaiters.size > 0
   }
 
   async #deliverWithRetries(batch: T[]): Promise<void> {

@@ -26,7 +26,7 @@ import {
 import { getClient, init, type TraciumOptions } from './init.js'
 import { LIMITS } from './limits.js'
 import { newTrace } from './start-trace.js'
-import { adjustTrace, type Trace } from './trace.js'
+import { adjustTrace, type Trace, type TraceStart } from './trace.js'
 import { warnOnce } from './warn.js'
 
 /**
@@ -48,10 +48,23 @@ export interface TraceOptions extends TraciumOptions {
 interface RequestState {
   readonly scope: RequestScope
   readonly request: ScopeRequestInfo | undefined
-  readonly start: { readonly date: Date; readonly mark: number }
+  readonly start: TraceStart
   tenantSource: string | null
   trace: Trace | null
 }
+
+/** `metadata.http` of a request trace; key order is the record's. */
+interface HttpInfo {
+  method: string | null
+  path: string
+  route?: string
+  statusCode?: number
+  aborted?: boolean
+  tenantSource?: string
+}
+
+// Every request trace carries this tag; normalized once per trace with the default tags.
+const HTTP_TAGS = ['@http']
 
 const requests = new WeakMap<RequestScope, RequestState>()
 let settings: { onlyWhenUsed: boolean } | null = null
@@ -129,6 +142,22 @@ export function requestTrace(): Trace | null {
  * ```
  */
 export function routeAgentName(routeOrUrl: string): string {
+  let name = agentNames.get(routeOrUrl)
+  if (name === undefined) {
+    name = toAgentName(routeOrUrl)
+    // Routes are few, but unrouted paths are not: bound the cache, never grow with traffic.
+    if (agentNames.size >= AGENT_NAME_CACHE_SIZE) agentNames.clear()
+    agentNames.set(routeOrUrl, name)
+  }
+  return name
+}
+
+// Three regular expressions per name, twice per request, were a visible part of a request
+// trace's cost (bench/README.md); the same few routes come back on every request.
+const AGENT_NAME_CACHE_SIZE = 1000
+const agentNames = new Map<string, string>()
+
+function toAgentName(routeOrUrl: string): string {
   const name = pathOf(routeOrUrl)
     .replace(/^\/+|\/+$/g, '')
     .replace(/\//g, '-')
@@ -153,7 +182,7 @@ const onOpen = failOpen<ScopeOpenMessage>(({ scope }) => {
   requests.set(scope, {
     scope,
     request: scope.request,
-    start: { date: new Date(), mark: performance.now() },
+    start: { epochMs: Date.now(), mark: performance.now() },
     tenantSource: null,
     trace: null,
   })
@@ -164,46 +193,35 @@ const onResolved = failOpen<TenantResolvedMessage>(({ scope, source }) => {
   if (state) state.tenantSource = source
 })
 
-const onClose = failOpen<ScopeCloseMessage>((message) => {
-  const state = requests.get(message.scope)
+const onClose = failOpen<ScopeCloseMessage>((close) => {
+  const state = requests.get(close.scope)
   if (!state) return
-  requests.delete(message.scope)
-  if (state.trace === null) {
-    if (settings?.onlyWhenUsed) return
-    state.trace = begin(state)
+  requests.delete(close.scope)
+  if (state.trace !== null) {
+    // Started during the request: now its route and its end are known.
+    adjustTrace(state.trace, {
+      ...(close.route !== undefined && { agentName: routeAgentName(close.route) }),
+      metadata: { ...state.trace.metadata, http: httpInfo(state, close) },
+    })
+    finish(state.trace, close)
+  } else if (!settings?.onlyWhenUsed) {
+    // Most requests: the trace starts (dated from the request's start) and ends right here.
+    finish(begin(state, close), close)
   }
-  finish(state.trace, state, message)
 })
 
-function begin(state: RequestState): Trace {
-  const path = pathOf(state.request?.url ?? '/')
-  return newTrace(
-    {
-      agentName: routeAgentName(path),
-      tags: ['@http'],
-      metadata: { http: httpInfo(state, { path }) },
-    },
-    getClient(),
-    state.start,
+/** The request's trace, named by route once the request closed, else by path. */
+function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
+  const agentName = routeAgentName(close?.route ?? pathOf(state.request?.url ?? '/'))
+  return newTrace({ agentName, tags: HTTP_TAGS }, getClient(), {
+    start: state.start,
     // The request's tenant, even when the trace starts lazily inside withTenant(other, …).
-    state.scope.tenantId,
-  )
+    tenantId: state.scope.tenantId,
+    trustedMetadata: { http: httpInfo(state, close) },
+  })
 }
 
-function finish(trace: Trace, state: RequestState, close: ScopeCloseMessage): void {
-  const path = pathOf(state.request?.url ?? '/')
-  adjustTrace(trace, {
-    ...(close.route !== undefined && { agentName: routeAgentName(close.route) }),
-    metadata: {
-      ...trace.metadata,
-      http: httpInfo(state, {
-        path,
-        route: close.route,
-        statusCode: close.statusCode,
-        aborted: close.aborted,
-      }),
-    },
-  })
+function finish(trace: Trace, close: ScopeCloseMessage): void {
   if (close.aborted) {
     trace.fail('Request aborted: the client closed the connection before the response finished')
   } else if (close.statusCode !== undefined && close.statusCode >= 500) {
@@ -215,15 +233,25 @@ function finish(trace: Trace, state: RequestState, close: ScopeCloseMessage): vo
   }
 }
 
-function httpInfo(state: RequestState, extra: Record<string, unknown>): Record<string, unknown> {
-  const info: Record<string, unknown> = { method: state.request?.method ?? null }
-  for (const [key, value] of Object.entries(extra)) if (value !== undefined) info[key] = value
+/** The request's `metadata.http`: what is known at the start, and how it ended once closed. */
+function httpInfo(state: RequestState, close?: ScopeCloseMessage): HttpInfo {
+  const info: HttpInfo = {
+    method: state.request?.method ?? null,
+    path: pathOf(state.request?.url ?? '/'),
+  }
+  if (close !== undefined) {
+    if (close.route !== undefined) info.route = close.route
+    if (close.statusCode !== undefined) info.statusCode = close.statusCode
+    info.aborted = close.aborted
+  }
   if (state.tenantSource !== null) info.tenantSource = state.tenantSource
   return info
 }
 
 // The query string is left out of names and metadata: it may carry tokens or a tenant (fromQuery).
 function pathOf(url: string): string {
-  const end = url.search(/[?#]/)
+  const query = url.indexOf('?')
+  const fragment = url.indexOf('#')
+  const end = query === -1 ? fragment : fragment === -1 ? query : Math.min(query, fragment)
   return end === -1 ? url : url.slice(0, end)
 }

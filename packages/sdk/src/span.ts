@@ -10,7 +10,7 @@ import { invalidArgument } from './errors.js'
 import { errorText, LIMITS, normalizeTags, optionalText, validateMetadata } from './limits.js'
 import { costOf, type ModelPrices } from './prices.js'
 import type { SpanRecord, SpanType, TraceStatus } from './records.js'
-import { elapsedMs } from './time.js'
+import { elapsedMs, isoTime } from './time.js'
 import type { Trace } from './trace.js'
 import { warnOnce } from './warn.js'
 
@@ -121,7 +121,7 @@ export class Span {
     this.#trace = trace
     this.traceId = trace.id
     this.tenantId = getCurrentTenant()
-    this.startedAt = new Date().toISOString()
+    this.startedAt = isoTime(Date.now())
     this.#recorded = !trace.ended
     if (!this.#recorded) warnLate()
   }
@@ -200,7 +200,7 @@ export class Span {
   end(): void {
     if (this.ended) return
     this.#status = this.#failed ? 'failed' : 'completed'
-    this.#completedAt = new Date().toISOString()
+    this.#completedAt = isoTime(Date.now())
     this.#latencyMs = elapsedMs(this.#startMark)
     if (this.#recorded && this.#trace.ended) warnLate()
   }

@@ -14,7 +14,7 @@ import {
   validateTraceId,
 } from './limits.js'
 import { runToEnd } from './run-to-end.js'
-import { Trace, type TraceInit } from './trace.js'
+import { Trace, type TraceStart } from './trace.js'
 
 /**
  * Options of {@link startTrace}.
@@ -73,20 +73,33 @@ export function startTrace<T>(
   return runToEnd(trace, () => trace.run(() => fn(trace)))
 }
 
+/** What only the SDK's own callers (the per-request traces) pass to {@link newTrace}. */
+export interface InternalTraceInit {
+  /** When the trace started. Default: now. */
+  readonly start?: TraceStart
+  /** The trace's tenant. Default: the current tenant. */
+  readonly tenantId?: string | null
+  /**
+   * Metadata the SDK built itself, merged over `defaultMetadata` without the size check: the
+   * per-request traces pay for no serialization they do not need.
+   */
+  readonly trustedMetadata?: Record<string, unknown>
+}
+
 /**
  * A new running trace of `client`, with `init`'s defaults applied and every limit checked.
  * @internal Shared by `startTrace()` and the per-request traces.
  * @example
  * ```ts
- * const trace = newTrace({ agentName: 'users-id' }, getClient(), { date, mark })
+ * const trace = newTrace({ agentName: 'users-id' }, getClient(), { start, tenantId: 'acme' })
  * ```
  */
 export function newTrace(
   options: StartTraceOptions,
   client: Client,
-  start?: TraceInit['start'],
-  tenantId?: string | null,
+  internal: InternalTraceInit = {},
 ): Trace {
+  const { start, tenantId, trustedMetadata } = internal
   const { config } = client
   if (typeof options !== 'object' || options === null) {
     throw invalidArgument('startTrace(options, fn) takes an options object.')
@@ -100,9 +113,9 @@ export function newTrace(
       optionalText(options.version, 'version', LIMITS.versionLength) ?? config.defaultVersion,
     tags: normalizeTags(config.defaultTags, options.tags ?? []),
     metadata:
-      options.metadata === undefined
-        ? { ...config.defaultMetadata }
-        : validateMetadata(options.metadata, config.defaultMetadata),
+      options.metadata !== undefined
+        ? validateMetadata(options.metadata, config.defaultMetadata)
+        : { ...config.defaultMetadata, ...trustedMetadata },
     sink: client,
     ...(start && { start }),
     ...(tenantId !== undefined && { tenantId }),

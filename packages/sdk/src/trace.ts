@@ -10,7 +10,7 @@ import type { ModelPrices } from './prices.js'
 import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
 import { runToEnd } from './run-to-end.js'
 import { Span, type SpanOptions } from './span.js'
-import { elapsedMs } from './time.js'
+import { elapsedMs, isoTime } from './time.js'
 
 /** Where a finished trace goes: the client of `init()`. */
 export interface TraceSink {
@@ -31,9 +31,17 @@ export interface TraceInit {
   readonly metadata: Record<string, unknown>
   readonly sink: TraceSink
   /** When the work started; a request trace starts when its request did. Default: now. */
-  readonly start?: { readonly date: Date; readonly mark: number }
+  readonly start?: TraceStart
   /** The trace's tenant. Default: the current tenant (S5); a request trace takes its request's. */
   readonly tenantId?: string | null
+}
+
+/** A start time: wall clock for the record, monotonic clock for the duration. */
+export interface TraceStart {
+  /** `Date.now()` at the start. */
+  readonly epochMs: number
+  /** `performance.now()` at the start. */
+  readonly mark: number
 }
 
 // Set in Trace's static block: request traces are renamed by route when the request closes,
@@ -103,7 +111,7 @@ export class Trace {
     this.#sink = init.sink
     this.#sink.begin?.()
     this.tenantId = init.tenantId === undefined ? getCurrentTenant() : init.tenantId
-    this.startedAt = (init.start?.date ?? new Date()).toISOString()
+    this.startedAt = isoTime(init.start?.epochMs ?? Date.now())
     this.#startMark = init.start?.mark ?? performance.now()
   }
 
@@ -218,7 +226,7 @@ export class Trace {
   end(): void {
     if (this.ended) return
     this.#status = this.#failed ? 'failed' : 'completed'
-    this.#endedAt = new Date().toISOString()
+    this.#endedAt = isoTime(Date.now())
     this.#durationMs = elapsedMs(this.#startMark)
     this.#sink.export(this.#toRecord())
   }

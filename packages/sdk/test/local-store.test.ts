@@ -214,6 +214,44 @@ describe('crash safety', () => {
   })
 })
 
+describe('lingerMs: finished traces wait to share one write', () => {
+  it('a script that just ends writes what is still waiting; the wait never holds it open', async () => {
+    const dir = join(await tempDir(), 'natural-exit')
+    // A 60 s linger: if its timer kept the process alive, the test would time out.
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import * as t from ${JSON.stringify(dist)}
+         t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)}, lingerMs: 60_000 }) })
+         for (let i = 0; i < 10; i++) t.startTrace({ traceId: 'n' + i }, () => {})`,
+      ],
+      { stdio: 'ignore' },
+    )
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
+    const { traces } = await readAll(dir)
+    expect(traces.map((t) => t.id)).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`))
+  })
+
+  it('flush() writes at once, whatever the linger', async () => {
+    const dir = await tempDir()
+    tracium.init({ exporter: store({ dir, lingerMs: 60_000 }) })
+    tracium.startTrace({ traceId: 'now' }, () => {})
+    expect(await tracium.flush()).toBe(true)
+    expect((await readAll(dir)).traces.map((t) => t.id)).toEqual(['now'])
+  })
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '50'])('rejects lingerMs %s', (lingerMs) => {
+    expect(() => tracium.localStore({ lingerMs: lingerMs as number })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/lingerMs/),
+      }),
+    )
+  })
+})
+
 describe('readTraces()', () => {
   it('reads TRACIUM_DIR by default and fails with ENOENT when there is no store', async () => {
     const dir = await tempDir()

@@ -98,6 +98,54 @@ describe('DeliveryQueue', () => {
     expect(queue.stats()).toMatchObject({ enqueued: 3, sent: 0, dropped: 1 })
   })
 
+  describe('lingerMs', () => {
+    // A linger far longer than any test: if something waited for it, the test would time out.
+    const LONG = 60_000
+    const macrotask = () => new Promise((resolve) => setImmediate(resolve))
+
+    it('items pushed over several ticks wait to share one batch; drain() ends the wait', async () => {
+      const batches: number[][] = []
+      const queue = new DeliveryQueue<number>({
+        capacity: 10,
+        maxBatch: 10,
+        lingerMs: LONG,
+        deliver: async (batch) => {
+          batches.push(batch)
+        },
+      })
+      queue.push([1])
+      for (let i = 0; i < 3; i++) await macrotask()
+      queue.push([2])
+      for (let i = 0; i < 3; i++) await macrotask()
+      expect(batches).toEqual([])
+      expect(await queue.drain(5_000)).toBe(true)
+      expect(batches).toEqual([[1, 2]])
+    })
+
+    it('a full batch is delivered without waiting', async () => {
+      const batches: number[][] = []
+      let delivered: () => void = () => {}
+      const done = new Promise<void>((resolve) => {
+        delivered = resolve
+      })
+      const queue = new DeliveryQueue<number>({
+        capacity: 10,
+        maxBatch: 2,
+        lingerMs: LONG,
+        deliver: async (batch) => {
+          batches.push(batch)
+          delivered()
+        },
+      })
+      queue.push([1])
+      await macrotask()
+      queue.push([2, 3])
+      await done
+      expect(batches).toEqual([[1, 2]])
+      expect(queue.takeQueued()).toEqual([3])
+    })
+  })
+
   it('backs off exponentially from the initial delay', () => {
     expect([0, 1, 2, 3].map((attempt) => backoffDelay(attempt, 100))).toEqual([100, 200, 400, 800])
   })
