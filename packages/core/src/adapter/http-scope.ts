@@ -3,6 +3,7 @@
  * translates its framework's request and error (DESIGN: adapters thin over the core).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { scopeCloseChannel } from '../events.js'
 import { bindRequestStream, unbindRequestStream } from '../propagation/request-stream.js'
 import { openRequestScope, type RequestScope } from '../request-scope.js'
 import type { TenantRequest } from '../resolution/request.js'
@@ -27,11 +28,18 @@ export function openHttpScope(
   routeOf?: () => string | undefined,
 ): RequestScope {
   const scope = openRequestScope({ method: req.method ?? 'GET', url })
-  res.once('close', () => {
+  // `on`, not `once`: a response closes once, and once() allocates a wrapper per request.
+  res.on('close', () => {
     unbindRequestStream(req)
-    scope.close({ aborted: !res.writableFinished, statusCode: res.statusCode, route: routeOf?.() })
+    // How the request ended is only for diagnostics subscribers (the SDK). Without one, skip
+    // routeOf: Fastify's request.routeOptions builds a fresh object on every read.
+    scope.close(
+      scopeCloseChannel.hasSubscribers
+        ? { aborted: !res.writableFinished, statusCode: res.statusCode, route: routeOf?.() }
+        : undefined,
+    )
   })
-  bindRequestStream(req, (listener) => scope.bind(listener))
+  bindRequestStream(req, scope)
   return scope
 }
 

@@ -13,19 +13,22 @@
 import { IncomingMessage } from 'node:http'
 import { type Listener, once, persistent } from './emitter.js'
 
-type Bind = (listener: Listener) => Listener
+/** What a request is bound to: its scope (anything that binds a listener to a context). */
+interface Binder {
+  bind(listener: Listener): Listener
+}
 type Add = (this: IncomingMessage, event: string | symbol, listener: Listener) => IncomingMessage
 
 // In the global symbol registry, so two copies of core patch once and share the map (S8).
 const REGISTRY_KEY = Symbol.for('@tracium/core:request-stream-bindings')
-type Registry = { [REGISTRY_KEY]?: WeakMap<IncomingMessage, Bind> }
+type Registry = { [REGISTRY_KEY]?: WeakMap<IncomingMessage, Binder> }
 
 /**
- * From now on, listeners added to `req` are wrapped by `bind` (the request scope's `bind`), until
- * {@link unbindRequestStream}.
+ * From now on, listeners added to `req` are wrapped by `binder.bind` (the request scope's), until
+ * {@link unbindRequestStream}. The scope itself is the map's value: no closure per request.
  */
-export function bindRequestStream(req: IncomingMessage, bind: Bind): void {
-  bindings().set(req, bind)
+export function bindRequestStream(req: IncomingMessage, binder: Binder): void {
+  bindings().set(req, binder)
 }
 
 /**
@@ -37,7 +40,7 @@ export function unbindRequestStream(req: IncomingMessage): void {
   ;(globalThis as Registry)[REGISTRY_KEY]?.delete(req)
 }
 
-function bindings(): WeakMap<IncomingMessage, Bind> {
+function bindings(): WeakMap<IncomingMessage, Binder> {
   const registry = globalThis as Registry
   let map = registry[REGISTRY_KEY]
   if (map !== undefined) return map
@@ -47,22 +50,31 @@ function bindings(): WeakMap<IncomingMessage, Bind> {
   return map
 }
 
-function patchPrototype(map: WeakMap<IncomingMessage, Bind>): void {
+function patchPrototype(map: WeakMap<IncomingMessage, Binder>): void {
   const proto = IncomingMessage.prototype as unknown as Record<string, Add>
   const on = proto.on!
   const prepend = proto.prependListener!
   const addPersistent = (add: Add): Add =>
     function (event, listener) {
-      const bind = map.get(this)
-      return add.call(this, event, bind === undefined ? listener : persistent(bind, listener))
+      const binder = map.get(this)
+      if (binder === undefined) return add.call(this, event, listener)
+      return add.call(
+        this,
+        event,
+        persistent((l) => binder.bind(l), listener),
+      )
     }
   // Our own once: Node's once() goes through on(), and a wrapped once-wrapper could not remove
   // itself.
   const addOnce = (add: Add, original: Add): Add =>
     function (event, listener) {
-      const bind = map.get(this)
-      if (bind === undefined) return original.call(this, event, listener)
-      return add.call(this, event, once(bind, event, listener))
+      const binder = map.get(this)
+      if (binder === undefined) return original.call(this, event, listener)
+      return add.call(
+        this,
+        event,
+        once((l) => binder.bind(l), event, listener),
+      )
     }
   proto.once = addOnce(on, proto.once!)
   proto.prependOnceListener = addOnce(prepend, proto.prependOnceListener!)
