@@ -51,6 +51,9 @@ describe('examples/complete', () => {
     const server = fileURLToPath(new URL('./server.js', import.meta.url))
     const { stdout } = await promisify(execFile)(process.execPath, [server, '--demo'], {
       timeout: 30_000,
+      // The demo reports from the local store: an API key in the environment would send the
+      // traces to the Tracium API instead.
+      env: { ...process.env, TRACIUM_API_KEY: '', TRACIUM_BASE_URL: '' },
     })
     expect(stdout).toMatch(
       /Sent 22 chats for 3 tenants \(22 answered\) and one without a tenant \(401\)/,

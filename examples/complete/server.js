@@ -1,7 +1,7 @@
 // `pnpm start` (from the repository root): the complete example with a local mock model.
 // `pnpm start -- --demo`: sends traffic for several tenants, prints the per-tenant report, exits.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -45,6 +45,7 @@ if (!demo) {
   process.stdout.write(
     execFileSync(process.execPath, [cli, 'report', '--dir', dir], { encoding: 'utf8' }),
   )
+  rmSync(dir, { recursive: true, force: true }) // the demo's store has served its report
 }
 
 async function sendDemoTraffic(url) {

@@ -18,3 +18,12 @@ export function outsideAnyScope<T>(fn: () => T): Promise<Awaited<T>> {
       }),
   )
 }
+
+/** `Promise.withResolvers()`, which Node 20 lacks: a promise and the function that resolves it. */
+export function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((done) => {
+    resolve = done
+  })
+  return { promise, resolve }
+}

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as tracium from '../src/index.js'
@@ -167,15 +168,12 @@ describe('crash safety', () => {
     )
     const exited = new Promise((resolve) => child.once('exit', resolve))
     onCleanup(() => child.kill('SIGKILL'))
-    // Kill it mid-stream, once it has written a few megabytes.
-    for (let i = 0; i < 20_000; i++) {
-      const size = await stat(file).then(
-        (s) => s.size,
-        () => 0,
-      )
-      if (size > 4_000_000) break
-      await new Promise((resolve) => setImmediate(resolve))
-    }
+    // Kill it mid-stream, once it has written a few megabytes (a deadline, not a count of
+    // polls: a slow start on a busy machine must not kill it before it wrote anything).
+    const written = async () => (await stat(file).catch(() => ({ size: 0 }))).size
+    const deadline = Date.now() + 20_000
+    while ((await written()) <= 4_000_000 && Date.now() < deadline) await sleep(5)
+    expect(await written()).toBeGreaterThan(4_000_000)
     child.kill('SIGKILL')
     await exited
     const { traces, skipped } = await readAll(dir)
