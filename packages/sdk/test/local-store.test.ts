@@ -54,6 +54,30 @@ describe('localStore(): append-only JSONL', () => {
     })
   })
 
+  it('multi-byte text and batches larger than the write buffer read back byte for byte', async () => {
+    const dir = await tempDir()
+    const exporter = store({ dir })
+    const texts = [
+      'naïve café',
+      '租户 テナント',
+      '🚀 rocket',
+      'lone \ud800 surrogate',
+      'é'.repeat(300_000),
+    ]
+    // One batch: mixed sizes, and more bytes than the encoder's starting buffer (64 KiB).
+    for (const [i, summary] of texts.entries())
+      exporter.export(traceRecord({ id: `u${i}`, summary }))
+    for (let i = 0; i < 50; i++) exporter.export(traceRecord({ id: `s${i}`, summary: 'ü' }))
+    expect(await exporter.flush(5_000)).toBe(true)
+    // A lone surrogate is written as JSON's \ud800 escape, so it reads back as itself.
+    const { traces, skipped } = await readAll(dir)
+    expect(skipped).toBe(0)
+    expect(traces.slice(0, texts.length).map((t) => t.summary)).toEqual(texts)
+    expect(traces.slice(texts.length).map((t) => [t.id, t.summary])).toEqual(
+      Array.from({ length: 50 }, (_, i) => [`s${i}`, 'ü']),
+    )
+  })
+
   it('concurrent writers in one process never interleave lines', async () => {
     const dir = await tempDir()
     const a = store({ dir })
