@@ -1,6 +1,6 @@
 /**
  * The bounded background queue behind the HTTP exporter and the local store. One worker delivers
- * batches in order; a failed delivery is retried with exponential backoff when the error is
+ * batches in order (the store), or several deliver one trace's items each, in order (HTTP); a failed delivery is retried with exponential backoff when the error is
  * retryable; nothing ever throws into the app (fail-open): a full queue drops and counts, a
  * delivery that keeps failing is counted and reported once as a process warning.
  *
@@ -65,6 +65,12 @@ export interface DeliveryQueueOptions<T> {
   /** Most items per `deliver` call. Default: `1`. */
   maxBatch?: number
   /**
+   * How many workers deliver at once. Each takes the items of one `push()` call (one trace's
+   * calls) and delivers them one by one, in order; different pushes go in parallel. Above `1`,
+   * `maxBatch` and `lingerMs` must stay at their defaults. Default: `1`.
+   */
+  concurrency?: number
+  /**
    * How long the worker waits for a batch to fill before it delivers a partial one. `drain()`,
    * `close()` and a full batch end the wait. With `0` only items pushed in the same tick share
    * a batch. Default: `0`.
@@ -93,7 +99,8 @@ export function backoffDelay(attempt: number, initialDelayMs: number): number {
 }
 
 /**
- * A bounded FIFO with one delivering worker.
+ * A bounded FIFO with one delivering worker, or several (`concurrency`) that each deliver the
+ * items of one `push()` in order.
  * @example
  * ```ts
  * const queue = new DeliveryQueue({ capacity: 10_000, retries: 3, deliver: (batch) => send(batch) })
@@ -102,8 +109,10 @@ export function backoffDelay(attempt: number, initialDelayMs: number): number {
  * ```
  */
 export class DeliveryQueue<T> {
-  readonly #items: T[] = []
+  // One entry per push(): with several workers, a push's items are delivered in order by one.
+  readonly #groups: T[][] = []
   readonly #capacity: number
+  readonly #concurrency: number
   readonly #deliver: (batch: T[]) => Promise<void>
   readonly #maxBatch: number
   readonly #retries: number
@@ -114,8 +123,9 @@ export class DeliveryQueue<T> {
   readonly #idleWaiters = new Set<() => void>()
   // Ends the worker's wait for a batch to fill (lingerMs), when it waits.
   #wake: (() => void) | null = null
-  #inFlight = 0
-  #running = false
+  // Accepted and not yet delivered or given up on: the capacity and queueSize count these.
+  #pending = 0
+  #workers = 0
   #closed = false
   #enqueued = 0
   #sent = 0
@@ -127,6 +137,10 @@ export class DeliveryQueue<T> {
     this.#deliver = options.deliver
     this.#maxBatch = options.maxBatch ?? 1
     this.#lingerMs = options.lingerMs ?? 0
+    this.#concurrency = options.concurrency ?? 1
+    if (this.#concurrency > 1 && (this.#maxBatch !== 1 || this.#lingerMs !== 0)) {
+      throw new Error('DeliveryQueue: batches and linger need a single worker (concurrency 1).')
+    }
     this.#retries = options.retries ?? 0
     this.#initialDelayMs = options.initialDelayMs ?? 100
     this.#isRetryable = options.isRetryable ?? (() => true)
@@ -138,7 +152,7 @@ export class DeliveryQueue<T> {
    * (and counts them dropped) when they do not fit or the queue is closed.
    */
   push(items: T[]): boolean {
-    if (this.#closed || this.#items.length + this.#inFlight + items.length > this.#capacity) {
+    if (this.#closed || this.#pending + items.length > this.#capacity) {
       this.#dropped += items.length
       if (!this.#closed) {
         warnOnce(
@@ -150,12 +164,14 @@ export class DeliveryQueue<T> {
       }
       return false
     }
-    for (const item of items) this.#items.push(item)
+    if (items.length === 0) return true
+    this.#groups.push([...items])
+    this.#pending += items.length
     this.#enqueued += items.length
-    if (!this.#running) {
-      this.#running = true
+    if (this.#workers < Math.min(this.#concurrency, this.#groups.length)) {
+      this.#workers++
       void this.#work()
-    } else if (this.#items.length >= this.#maxBatch) {
+    } else if (this.#pending >= this.#maxBatch) {
       this.#wake?.()
     }
     return true
@@ -166,7 +182,7 @@ export class DeliveryQueue<T> {
    * `timeoutMs` passed first. Keeps the process alive while it waits.
    */
   drain(timeoutMs: number): Promise<boolean> {
-    if (!this.#running) return Promise.resolve(true)
+    if (this.#workers === 0) return Promise.resolve(true)
     this.#wake?.() // whoever waits for the queue to empty should not wait for a batch to fill
     return new Promise((resolve) => {
       const done = () => {
@@ -196,13 +212,15 @@ export class DeliveryQueue<T> {
    * the process exits (an 'exit' listener cannot wait for the worker).
    */
   takeQueued(): T[] {
-    return this.#items.splice(0)
+    const items = this.#groups.splice(0).flat()
+    this.#pending -= items.length
+    return items
   }
 
   /** The counters. */
   stats(): QueueStats {
     return withRates({
-      queueSize: this.#items.length + this.#inFlight,
+      queueSize: this.#pending,
       capacity: this.#capacity,
       enqueued: this.#enqueued,
       sent: this.#sent,
@@ -214,15 +232,28 @@ export class DeliveryQueue<T> {
   async #work(): Promise<void> {
     // One macrotask of delay lets everything pushed in the same tick share a batch.
     await new Promise((resolve) => setImmediate(resolve))
-    while (this.#items.length > 0) {
-      await this.#linger()
-      const batch = this.#items.splice(0, this.#maxBatch)
-      this.#inFlight = batch.length
-      await this.#deliverWithRetries(batch)
-      this.#inFlight = 0
+    while (this.#groups.length > 0) {
+      if (this.#concurrency === 1) {
+        await this.#linger()
+        await this.#deliverWithRetries(this.#takeBatch())
+      } else {
+        for (const item of this.#groups.shift()!) await this.#deliverWithRetries([item])
+      }
     }
-    this.#running = false
-    for (const waiter of [...this.#idleWaiters]) waiter()
+    this.#workers--
+    if (this.#workers === 0) for (const waiter of [...this.#idleWaiters]) waiter()
+  }
+
+  /** Up to maxBatch items from the front, across pushes (one worker keeps them in order). */
+  #takeBatch(): T[] {
+    const batch: T[] = []
+    while (batch.length < this.#maxBatch && this.#groups.length > 0) {
+      const group = this.#groups[0]!
+      const take = group.splice(0, this.#maxBatch - batch.length)
+      for (const item of take) batch.push(item)
+      if (group.length === 0) this.#groups.shift()
+    }
+    return batch
   }
 
   /**
@@ -232,7 +263,7 @@ export class DeliveryQueue<T> {
    * writes what is still queued when the process exits.
    */
   #linger(): Promise<void> | undefined {
-    if (this.#lingerMs === 0 || this.#items.length >= this.#maxBatch || this.#draining()) return
+    if (this.#lingerMs === 0 || this.#pending >= this.#maxBatch || this.#draining()) return
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#wake?.(), this.#lingerMs).unref()
       this.#wake = () => {
@@ -252,6 +283,7 @@ export class DeliveryQueue<T> {
       try {
         await this.#deliver(batch)
         this.#sent += batch.length
+        this.#pending -= batch.length
         return
       } catch (error) {
         if (attempt < this.#retries && this.#isRetryable(error)) {
@@ -259,6 +291,7 @@ export class DeliveryQueue<T> {
           continue
         }
         this.#failed += batch.length
+        this.#pending -= batch.length
         try {
           this.#onError(error)
         } catch {

@@ -1,3 +1,4 @@
+import nodeHttp from 'node:http'
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
 import * as tracium from '../src/index.js'
@@ -103,9 +104,16 @@ describe('traciumHttpExporter(): the Python SDK wire format, byte for byte', () 
     http.export(traceRecord({ tenantId: null, status: 'failed', error: 'TimeoutError: model' }))
     http.export(traceRecord({ id: 'trace-2', tenantId: null }))
     await http.flush(5_000)
-    expect(server.requests.map((r) => [r.path, r.body])).toEqual([
+    // The two traces go out in parallel (concurrency), each in order.
+    const calls = server.requests.map((r) => [r.path, r.body])
+    const callsOf = (id: string) =>
+      calls.filter(([path, body]) => path!.includes(`/${id}/`) || body!.includes(`"${id}"`))
+    expect(calls).toHaveLength(4)
+    expect(callsOf('trace-1')).toEqual([
       ['/agents/traces', '{"agent_name":"support-bot","trace_id":"trace-1"}'],
       ['/agents/traces/trace-1/fail', '{"error":"TimeoutError: model"}'],
+    ])
+    expect(callsOf('trace-2')).toEqual([
       ['/agents/traces', '{"agent_name":"support-bot","trace_id":"trace-2"}'],
       ['/agents/traces/trace-2/complete', '{}'],
     ])
@@ -260,6 +268,60 @@ describe('delivery: bounded queue, retries with backoff, fail-open', () => {
     expect(() => tracium.traciumHttpExporter({ apiKey: 'k', baseUrl: 'not a url' })).toThrow(
       /baseUrl/,
     )
+    for (const concurrency of [0, 1.5, Number.NaN]) {
+      expect(() => tracium.traciumHttpExporter({ apiKey: 'k', concurrency })).toThrow(/concurrency/)
+    }
+  })
+})
+
+describe('concurrency: several traces at once, each trace in order', () => {
+  it('sends up to `concurrency` traces at once; a trace is completed only after its creation', async () => {
+    // The server answers in rounds of four held requests (or after 1 s, so nothing hangs): a
+    // queue that sent one call at a time would show one request in flight, never four.
+    const seen: string[] = []
+    const held: Array<() => void> = []
+    let inFlight = 0
+    let most = 0
+    let fallback: NodeJS.Timeout | undefined
+    const releaseAll = () => {
+      clearTimeout(fallback)
+      for (const answer of held.splice(0)) answer()
+    }
+    const server = nodeHttp.createServer((req, res) => {
+      let body = ''
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString()
+      })
+      req.on('end', () => {
+        most = Math.max(most, ++inFlight)
+        const path = req.url ?? ''
+        const id = path === '/agents/traces' ? JSON.parse(body).trace_id : path.split('/')[3]
+        seen.push(`${id} ${path.split('/').at(-1)}`)
+        held.push(() => {
+          inFlight--
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+        })
+        if (held.length === 4) return releaseAll()
+        clearTimeout(fallback)
+        fallback = setTimeout(releaseAll, 1_000)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const { port } = server.address() as net.AddressInfo
+
+    const http = exporter(`http://127.0.0.1:${port}`, { concurrency: 4 })
+    const ids = Array.from({ length: 8 }, (_, i) => `t${i}`)
+    for (const id of ids) http.export(traceRecord({ id }))
+    expect(await http.flush(10_000)).toBe(true)
+
+    expect(most).toBe(4)
+    expect(seen).toHaveLength(16)
+    for (const id of ids) {
+      expect(seen.indexOf(`${id} traces`)).toBeGreaterThanOrEqual(0)
+      expect(seen.indexOf(`${id} complete`)).toBeGreaterThan(seen.indexOf(`${id} traces`))
+    }
+    expect(http.stats()).toMatchObject({ enqueued: 16, sent: 16, failed: 0 })
   })
 })
 

@@ -98,6 +98,51 @@ describe('DeliveryQueue', () => {
     expect(queue.stats()).toMatchObject({ enqueued: 3, sent: 0, dropped: 1 })
   })
 
+  describe('concurrency', () => {
+    it('delivers different pushes in parallel, the items of one push in order', async () => {
+      const log: string[] = []
+      const gates = new Map<string, () => void>()
+      const queue = new DeliveryQueue<string>({
+        capacity: 10,
+        concurrency: 2,
+        deliver: ([item]) =>
+          new Promise<void>((resolve) => {
+            log.push(`start ${item}`)
+            gates.set(item!, () => {
+              log.push(`end ${item}`)
+              resolve()
+            })
+          }),
+      })
+      queue.push(['a1', 'a2'])
+      queue.push(['b1'])
+      const until = async (item: string) => {
+        while (!gates.has(item)) await new Promise((resolve) => setImmediate(resolve))
+      }
+      // Both pushes start at once; a2 waits for a1, not for b1.
+      await until('a1')
+      await until('b1')
+      expect(gates.has('a2')).toBe(false)
+      gates.get('a1')!()
+      await until('a2')
+      gates.get('a2')!()
+      gates.get('b1')!()
+      expect(await queue.drain(5_000)).toBe(true)
+      expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'))
+      expect(queue.stats()).toMatchObject({ enqueued: 3, sent: 3, queueSize: 0 })
+    })
+
+    it('refuses batches or linger with more than one worker', () => {
+      const deliver = async () => {}
+      expect(
+        () => new DeliveryQueue({ capacity: 1, concurrency: 2, maxBatch: 2, deliver }),
+      ).toThrow()
+      expect(
+        () => new DeliveryQueue({ capacity: 1, concurrency: 2, lingerMs: 5, deliver }),
+      ).toThrow()
+    })
+  })
+
   describe('lingerMs', () => {
     // A linger far longer than any test: if something waited for it, the test would time out.
     const LONG = 60_000

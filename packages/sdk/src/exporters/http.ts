@@ -1,8 +1,9 @@
 /**
  * The Tracium HTTP API exporter, speaking the Python SDK's wire format. A finished trace becomes
  * a sequence of calls: create the trace, post its spans (at most 1000 a call), then complete or
- * fail it. The calls wait in a bounded queue and are sent in order by one background worker,
- * with retries and exponential backoff on 429, 5xx and network errors. Fail-open: the app never
+ * fail it. The calls wait in a bounded queue; background workers send several traces at once,
+ * each trace's calls in order, with retries and exponential backoff on 429, 5xx and network
+ * errors. Fail-open: the app never
  * sees an export error; `getQueueStats()` counts them.
  */
 
@@ -41,6 +42,11 @@ export interface TraciumHttpExporterOptions {
   initialRetryDelayMs?: number
   /** Per-call timeout. Default: `10000` (ms). */
   timeoutMs?: number
+  /**
+   * How many traces are sent at once; each trace's calls stay in order. One at a time capped a
+   * server at about 15 traces a second against an API 20 ms away. Default: `4`.
+   */
+  concurrency?: number
   /** Called with the error of a call given up on. Default: one process warning. */
   onError?: (error: unknown) => void
 }
@@ -82,7 +88,8 @@ interface Call {
  * Sends traces to the Tracium HTTP API (`X-API-Key`, `User-Agent: tracium-js/<version>`,
  * `X-Tenant-ID` when the trace has a tenant). `init({ apiKey })` uses it for you.
  *
- * @throws {TraciumError} `INVALID_ARGUMENT` without an API key or with a bad `baseUrl`.
+ * @throws {TraciumError} `INVALID_ARGUMENT` without an API key, with a bad `baseUrl` or
+ * `concurrency`.
  * @example
  * ```ts
  * tracium.init({ exporter: tracium.traciumHttpExporter({ apiKey: process.env.TRACIUM_KEY }) })
@@ -97,6 +104,10 @@ export function traciumHttpExporter(options: TraciumHttpExporterOptions = {}): T
   }
   const baseUrl = checkBaseUrl(resolveBaseUrl(options.baseUrl))
   const timeoutMs = options.timeoutMs ?? 10_000
+  const concurrency = options.concurrency ?? 4
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw invalidArgument(`concurrency must be a positive integer, got ${String(concurrency)}.`)
+  }
 
   async function send(call: Call): Promise<void> {
     const path = `/agents/traces${call.action === '' ? '' : `/${encodeURIComponent(call.target.remoteId)}${call.action}`}`
@@ -120,6 +131,7 @@ export function traciumHttpExporter(options: TraciumHttpExporterOptions = {}): T
 
   const queue = new DeliveryQueue<Call>({
     capacity: options.maxQueueSize ?? 10_000,
+    concurrency,
     retries: options.maxRetries ?? 3,
     initialDelayMs: options.initialRetryDelayMs ?? 100,
     isRetryable,
