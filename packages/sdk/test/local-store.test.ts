@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -21,6 +21,19 @@ function store(options: tracium.LocalStoreOptions) {
   const exporter = tracium.localStore(options)
   onCleanup(() => exporter.shutdown(5_000))
   return exporter
+}
+
+/** A child process running `body`, an ES module in which `t` is the built SDK. */
+function spawnWithSdk(body: string) {
+  return spawn(
+    process.execPath,
+    ['--input-type=module', '-e', `import * as t from ${JSON.stringify(dist)}\n${body}`],
+    { stdio: 'ignore' },
+  )
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', resolve))
 }
 
 describe('localStore(): append-only JSONL', () => {
@@ -175,22 +188,14 @@ describe('crash safety', () => {
     const dir = await tempDir()
     const file = join(dir, 'traces.jsonl')
     // The built SDK, writing big traces as fast as it can until it is killed.
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import * as t from ${JSON.stringify(dist)}
-         t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)}, maxQueueSize: 1e6 }) })
+    const child =
+      spawnWithSdk(`t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)}, maxQueueSize: 1e6 }) })
          const pad = 'x'.repeat(20000)
          for (let i = 0; ; i++) {
            t.startTrace({ traceId: 'c' + i, metadata: { pad } }, () => {})
            if (i % 50 === 0) await new Promise((r) => setImmediate(r))
-         }`,
-      ],
-      { stdio: 'ignore' },
-    )
-    const exited = new Promise((resolve) => child.once('exit', resolve))
+         }`)
+    const exited = exitOf(child)
     onCleanup(() => child.kill('SIGKILL'))
     // Kill it mid-stream, once it has written a few megabytes (a deadline, not a count of
     // polls: a slow start on a busy machine must not kill it before it wrote anything).
@@ -216,20 +221,10 @@ describe('crash safety', () => {
 
   it('process.exit() right after traces end still writes them, also before the store exists', async () => {
     const dir = join(await tempDir(), 'created-at-exit')
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import * as t from ${JSON.stringify(dist)}
-         t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)} }) })
+    const child = spawnWithSdk(`t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)} }) })
          for (let i = 0; i < 100; i++) t.startTrace({ traceId: 'e' + i }, () => {})
-         process.exit(0)`,
-      ],
-      { stdio: 'ignore' },
-    )
-    const code = await new Promise((resolve) => child.once('exit', resolve))
-    expect(code).toBe(0)
+         process.exit(0)`)
+    expect(await exitOf(child)).toBe(0)
     const { traces, skipped } = await readAll(dir)
     expect(skipped).toBe(0)
     expect(traces.map((t) => t.id)).toEqual(Array.from({ length: 100 }, (_, i) => `e${i}`))
@@ -240,18 +235,10 @@ describe('lingerMs: finished traces wait to share one write', () => {
   it('a script that just ends writes what is still waiting; the wait never holds it open', async () => {
     const dir = join(await tempDir(), 'natural-exit')
     // A 60 s linger: if its timer kept the process alive, the test would time out.
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import * as t from ${JSON.stringify(dist)}
-         t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)}, lingerMs: 60_000 }) })
-         for (let i = 0; i < 10; i++) t.startTrace({ traceId: 'n' + i }, () => {})`,
-      ],
-      { stdio: 'ignore' },
-    )
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0)
+    const child =
+      spawnWithSdk(`t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)}, lingerMs: 60_000 }) })
+         for (let i = 0; i < 10; i++) t.startTrace({ traceId: 'n' + i }, () => {})`)
+    expect(await exitOf(child)).toBe(0)
     const { traces } = await readAll(dir)
     expect(traces.map((t) => t.id)).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`))
   })

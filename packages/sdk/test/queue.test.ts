@@ -147,17 +147,23 @@ describe('DeliveryQueue', () => {
     // A linger far longer than any test: if something waited for it, the test would time out.
     const LONG = 60_000
     const macrotask = () => new Promise((resolve) => setImmediate(resolve))
-
-    it('items pushed over several ticks wait to share one batch; drain() ends the wait', async () => {
+    /** A lingering queue that records its batches and reports each delivery. */
+    function lingering(maxBatch: number, onDeliver = () => {}) {
       const batches: number[][] = []
       const queue = new DeliveryQueue<number>({
         capacity: 10,
-        maxBatch: 10,
+        maxBatch,
         lingerMs: LONG,
         deliver: async (batch) => {
           batches.push(batch)
+          onDeliver()
         },
       })
+      return { queue, batches }
+    }
+
+    it('items pushed over several ticks wait to share one batch; drain() ends the wait', async () => {
+      const { queue, batches } = lingering(10)
       queue.push([1])
       for (let i = 0; i < 3; i++) await macrotask()
       queue.push([2])
@@ -168,20 +174,11 @@ describe('DeliveryQueue', () => {
     })
 
     it('a full batch is delivered without waiting', async () => {
-      const batches: number[][] = []
       let delivered: () => void = () => {}
       const done = new Promise<void>((resolve) => {
         delivered = resolve
       })
-      const queue = new DeliveryQueue<number>({
-        capacity: 10,
-        maxBatch: 2,
-        lingerMs: LONG,
-        deliver: async (batch) => {
-          batches.push(batch)
-          delivered()
-        },
-      })
+      const { queue, batches } = lingering(2, () => delivered())
       queue.push([1])
       await macrotask()
       queue.push([2, 3])
