@@ -305,6 +305,20 @@ describe('fromJwt: the verified-token cache', () => {
     await expect(late).rejects.toMatchObject({ code: 'TOKEN_INVALID', message: /expired/ })
   })
 
+  it('a token read since it was cached outlives one that was not (second chance)', async () => {
+    const source = fromJwt({ secret: SECRET, cacheSize: 2 })
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((t) => hs256({ tenant_id: t })))
+    await source.read(bearer(a!))
+    await source.read(bearer(b!))
+    expect(source.read(bearer(a!))).toMatchObject({ tenantId: 'a' }) // a hit marks a
+    await source.read(bearer(c!)) // full: b, never read since, goes
+    expect(source.read(bearer(a!))).not.toBeInstanceOf(Promise)
+    expect(source.read(bearer(c!))).not.toBeInstanceOf(Promise)
+    const evicted = source.read(bearer(b!))
+    expect(evicted).toBeInstanceOf(Promise)
+    await evicted
+  })
+
   it('is bounded: the least recently used token is evicted', async () => {
     const source = fromJwt({ secret: SECRET, cacheSize: 2 })
     const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((t) => hs256({ tenant_id: t })))
