@@ -61,7 +61,10 @@ export interface JwtSourceOptions {
   cookie?: string
   /** Longer tokens are refused before any parsing. Default: `8192` characters. */
   maxTokenLength?: number
-  /** How many verified tokens to remember (about least-recently-used, never past `exp`); `0` turns caching off. Default: `1000`. */
+  /**
+   * How many verified tokens to remember (the least recently used go first, approximately;
+   * never past `exp`); `0` turns caching off. Default: `1000`.
+   */
   cacheSize?: number
 }
 
