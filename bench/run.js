@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 })
 const MODE = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'
 const SETTINGS = {
-  full: { duration: 5, warmup: 1, rounds: 3, soak: 200_000, connections: 50 },
+  full: { duration: 3, warmup: 1, rounds: 5, soak: 200_000, connections: 50 },
   quick: { duration: 2, warmup: 0.5, rounds: 2, soak: 20_000, connections: 50 },
   smoke: { duration: 0.3, warmup: 0, rounds: 1, soak: 2_000, connections: 8 },
 }[MODE]
