@@ -1,8 +1,9 @@
 /**
  * The bounded background queue behind the HTTP exporter and the local store. One worker delivers
- * batches in order (the store), or several deliver one trace's items each, in order (HTTP); a failed delivery is retried with exponential backoff when the error is
- * retryable; nothing ever throws into the app (fail-open): a full queue drops and counts, a
- * delivery that keeps failing is counted and reported once as a process warning.
+ * batches in order (the store), or several workers each deliver one trace's items in order
+ * (HTTP). A failed delivery is retried with exponential backoff when the error is retryable;
+ * nothing ever throws into the app (fail-open): a full queue drops and counts, a delivery that
+ * keeps failing is counted and reported once as a process warning.
  *
  * Backoff timers are unref'd: a script whose backend is down must not hang for minutes
  * retrying. `drain()` holds the process open (with its own timer) for as long as the caller
@@ -258,9 +259,8 @@ export class DeliveryQueue<T> {
 
   /**
    * Waits up to lingerMs for a full batch. Under load a write then carries many items instead
-   * of the few that arrived while the previous one was in flight: the local store's writes were
-   * a third of what a request trace cost (bench/README.md). The timer is unref'd; the store
-   * writes what is still queued when the process exits.
+   * of the few that arrived while the previous one was in flight. The timer is unref'd; the
+   * store writes what is still queued when the process exits.
    */
   #linger(): Promise<void> | undefined {
     if (this.#lingerMs === 0 || this.#pending >= this.#maxBatch || this.#draining()) return

@@ -51,7 +51,7 @@ export interface LocalStoreExporter extends Required<TraceExporter> {
 // Lines per write: large enough to amortize the syscall, small enough to bound the buffer.
 const MAX_LINES_PER_WRITE = 1000
 // At 20,000 traces a second a write every 50 ms carries 1,000 lines; without a wait, a busy
-// server wrote every few lines and paid a thread-pool round trip for each (bench/README.md).
+// server wrote every few lines and paid a thread-pool round trip for each.
 const DEFAULT_LINGER_MS = 50
 
 /**
