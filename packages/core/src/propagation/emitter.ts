@@ -9,9 +9,13 @@ import { bindTenant } from '../tenant-context.js'
 export type Listener = (...args: unknown[]) => unknown
 type Add = (this: EventEmitter, event: string | symbol, listener: Listener) => EventEmitter
 
+/** Binds a listener to a context: a request scope, or the tenant value (`bindTenant`). */
+export interface Binder {
+  bind(listener: Listener): Listener
+}
+
 /** What a bound emitter keeps: how to bind a listener, and the methods it had before. */
-interface Binding {
-  readonly bind: (listener: Listener) => Listener
+interface Binding extends Binder {
   readonly on: Add
   readonly prependListener: Add
 }
@@ -56,32 +60,32 @@ export function bindListeners<E extends EventEmitter>(
 }
 
 function boundOn(this: Bound, event: string | symbol, listener: Listener): EventEmitter {
-  const { bind, on } = this[BINDING]!
-  return on.call(this, event, persistent(bind, listener))
+  const binding = this[BINDING]!
+  return binding.on.call(this, event, persistent(binding, listener))
 }
 
 function boundPrepend(this: Bound, event: string | symbol, listener: Listener): EventEmitter {
-  const { bind, prependListener } = this[BINDING]!
-  return prependListener.call(this, event, persistent(bind, listener))
+  const binding = this[BINDING]!
+  return binding.prependListener.call(this, event, persistent(binding, listener))
 }
 
 function boundOnce(this: Bound, event: string | symbol, listener: Listener): EventEmitter {
-  const { bind, on } = this[BINDING]!
-  return on.call(this, event, once(bind, event, listener))
+  const binding = this[BINDING]!
+  return binding.on.call(this, event, once(binding, event, listener))
 }
 
 function boundPrependOnce(this: Bound, event: string | symbol, listener: Listener): EventEmitter {
-  const { bind, prependListener } = this[BINDING]!
-  return prependListener.call(this, event, once(bind, event, listener))
+  const binding = this[BINDING]!
+  return binding.prependListener.call(this, event, once(binding, event, listener))
 }
 
 // The `listener` property is how Node's removeListener finds the original of a wrapped listener.
-export function persistent(bind: Binding['bind'], listener: Listener): Listener {
-  return Object.assign(bind(listener), { listener })
+export function persistent(binder: Binder, listener: Listener): Listener {
+  return Object.assign(binder.bind(listener), { listener })
 }
 
-export function once(bind: Binding['bind'], event: string | symbol, listener: Listener): Listener {
-  const bound = bind(listener)
+export function once(binder: Binder, event: string | symbol, listener: Listener): Listener {
+  const bound = binder.bind(listener)
   const fireOnce = Object.assign(
     function (this: EventEmitter, ...args: unknown[]) {
       this.removeListener(event, fireOnce)

@@ -11,12 +11,8 @@
  * client responses, behave exactly as before.
  */
 import { IncomingMessage } from 'node:http'
-import { type Listener, once, persistent } from './emitter.js'
+import { type Binder, type Listener, once, persistent } from './emitter.js'
 
-/** What a request is bound to: its scope (anything that binds a listener to a context). */
-interface Binder {
-  bind(listener: Listener): Listener
-}
 type Add = (this: IncomingMessage, event: string | symbol, listener: Listener) => IncomingMessage
 
 // In the global symbol registry, so two copies of core patch once and share the map (S8).
@@ -57,12 +53,7 @@ function patchPrototype(map: WeakMap<IncomingMessage, Binder>): void {
   const addPersistent = (add: Add): Add =>
     function (event, listener) {
       const binder = map.get(this)
-      if (binder === undefined) return add.call(this, event, listener)
-      return add.call(
-        this,
-        event,
-        persistent((l) => binder.bind(l), listener),
-      )
+      return add.call(this, event, binder === undefined ? listener : persistent(binder, listener))
     }
   // Our own once: Node's once() goes through on(), and a wrapped once-wrapper could not remove
   // itself.
@@ -70,11 +61,7 @@ function patchPrototype(map: WeakMap<IncomingMessage, Binder>): void {
     function (event, listener) {
       const binder = map.get(this)
       if (binder === undefined) return original.call(this, event, listener)
-      return add.call(
-        this,
-        event,
-        once((l) => binder.bind(l), event, listener),
-      )
+      return add.call(this, event, once(binder, event, listener))
     }
   proto.once = addOnce(on, proto.once!)
   proto.prependOnceListener = addOnce(prepend, proto.prependOnceListener!)

@@ -3,8 +3,7 @@
  * a sequence of calls: create the trace, post its spans (at most 1000 a call), then complete or
  * fail it. The calls wait in a bounded queue; background workers send several traces at once,
  * each trace's calls in order, with retries and exponential backoff on 429, 5xx and network
- * errors. Fail-open: the app never
- * sees an export error; `getQueueStats()` counts them.
+ * errors. Fail-open: the app never sees an export error; `getQueueStats()` counts them.
  */
 
 import { resolveApiKey, resolveBaseUrl } from '../env.js'

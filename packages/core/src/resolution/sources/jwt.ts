@@ -81,8 +81,8 @@ const PKG = '@tracium/core'
  * Reads the tenant from a claim of a JWT that jose has verified (signature, `exp`, `nbf`, and
  * `iss`/`aud` when configured). A token that is present but fails any check is `TOKEN_INVALID`
  * (401) and never falls through to the next source (R3); a missing, empty or non-string (numbers
- * excepted) claim is `TENANT_INVALID`. Error messages say why, never echo the token. The verified claims reach
- * `authorize` and the adapters' `req.tenant.claims`.
+ * excepted) claim is `TENANT_INVALID`. Error messages say why, never echo the token. The
+ * verified claims reach `authorize` and the adapters' `req.tenant.claims`.
  *
  * @example
  * ```ts
