@@ -1,6 +1,6 @@
 /** Code every contract app shares: what "services" and "nested async code" do in each framework. */
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises'
-import { getCurrentTenant } from '@tracium/core'
+import { getCurrentTenant, requireTenant } from '@tracium/core'
 import type { Probe } from './harness.js'
 
 /** A service module: reads the tenant without being handed a request. */
@@ -42,6 +42,21 @@ export function streamEvents(write: (chunk: string) => void, end: () => void): v
 /** A resource created during a request that outlives it (S2). */
 export function leakTimer(probe: Probe): void {
   setTimeout(() => probe.late.push(getCurrentTenant()), 30)
+}
+
+/**
+ * `true` when the app's error handler should pass a TenantError on (`x-pass-on: 1`), as an app
+ * whose handler only answers its own errors does; the adapter's error handling must then answer
+ * it (errors.contract.ts).
+ */
+export function passesOn(headers: Record<string, unknown>, error: unknown): boolean {
+  return headers['x-pass-on'] === '1' && (error as { name?: string })?.name === 'TenantError'
+}
+
+/** `GET /require-async`: app code that needs a tenant, after an await (issue 9). */
+export async function requireAfterAwait(): Promise<{ tenant: string }> {
+  await sleep(1)
+  return { tenant: requireTenant() }
 }
 
 /** The JSON body `GET /throw-*` and forwarded TenantErrors are answered with. */

@@ -69,8 +69,7 @@ export function describeContract(harness: AdapterHarness): void {
           type: 'urn:tracium:problem:tenant-missing',
           title: 'Tenant required',
           status: 401,
-          detail:
-            'This endpoint needs a tenant and none was found (looked at: header:x-tenant-id).',
+          detail: 'This request needs a tenant and none was given.',
           code: 'TENANT_MISSING',
         })
       })
@@ -113,8 +112,8 @@ export function describeContract(harness: AdapterHarness): void {
         },
       )
 
-      it("onError: 'forward' hands the TenantError to the framework's error handler", async () => {
-        const port = await start({ required: true, onError: 'forward' })
+      it("rejections: 'forward' hands the TenantError to the framework's error handler", async () => {
+        const port = await start({ required: true, rejections: 'forward' })
         const res = await send(port, { path: '/tenant' })
         expect(res.status).toBe(401)
         expect(res.json()).toMatchObject({ forwarded: 'TENANT_MISSING' })

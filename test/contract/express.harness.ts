@@ -1,9 +1,17 @@
 import type { AddressInfo } from 'node:net'
-import { getCurrentTenant } from '@tracium/core'
+import { getCurrentTenant, requireTenant } from '@tracium/core'
 import { traciumTenant } from '@tracium/express'
 import express, { type ErrorRequestHandler } from 'express'
 import multer from 'multer'
-import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
+import {
+  errorBody,
+  handlerReads,
+  leakTimer,
+  passesOn,
+  readUpload,
+  requireAfterAwait,
+  streamEvents,
+} from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
 
 type Reads = Record<string, string | null>
@@ -62,6 +70,12 @@ export const expressHarness: AdapterHarness = {
         () => res.end(),
       )
     })
+    app.get('/require-sync', (_req, res) => {
+      res.json({ tenant: requireTenant() })
+    })
+    app.get('/require-async', async (_req, res) => {
+      res.json(await requireAfterAwait())
+    })
     app.get('/throw-sync', () => {
       throw new Error('boom')
     })
@@ -76,7 +90,8 @@ export const expressHarness: AdapterHarness = {
     app.get('/slow', () => {
       probe.slowStarted.push(getCurrentTenant())
     })
-    const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const onError: ErrorRequestHandler = (error, req, res, next) => {
+      if (passesOn(req.headers, error)) return next(error)
       const { status, body } = errorBody(error)
       res.status(status).json(body)
     }

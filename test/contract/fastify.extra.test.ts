@@ -207,11 +207,13 @@ describe('@tracium/fastify: request and routing', () => {
 })
 
 describe('@tracium/fastify: error paths', () => {
-  it("onError: 'forward' without setErrorHandler: Fastify's default handler keeps the status", async () => {
-    const port = await listen(await appWith({ required: true, onError: 'forward' }))
+  it("rejections: 'forward' without setErrorHandler: the problem+json answer, not Fastify's default body", async () => {
+    const port = await listen(await appWith({ required: true, rejections: 'forward' }))
     const res = await send(port, { path: '/tenant' })
     expect(res.status).toBe(401)
-    expect(res.json()).toMatchObject({ statusCode: 401, code: 'TENANT_MISSING' })
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(res.json()).toMatchObject({ status: 401, code: 'TENANT_MISSING' })
+    expect(res.text).not.toMatch(/"message"/)
   })
 
   it('an error thrown by user code (authorize) reaches setErrorHandler inside the scope', async () => {

@@ -2,10 +2,18 @@ import type { AddressInfo } from 'node:net'
 import type { Readable } from 'node:stream'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
-import { getCurrentTenant } from '@tracium/core'
+import { getCurrentTenant, requireTenant } from '@tracium/core'
 import { traciumTenant } from '@tracium/fastify'
 import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastify'
-import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
+import {
+  errorBody,
+  handlerReads,
+  leakTimer,
+  passesOn,
+  readUpload,
+  requireAfterAwait,
+  streamEvents,
+} from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
 
 type Reads = Record<string, string | null>
@@ -87,6 +95,8 @@ export const fastifyHarness: AdapterHarness = {
         () => reply.raw.end(),
       )
     })
+    app.get('/require-sync', () => ({ tenant: requireTenant() }))
+    app.get('/require-async', () => requireAfterAwait())
     app.get('/throw-sync', () => {
       throw new Error('boom')
     })
@@ -101,7 +111,9 @@ export const fastifyHarness: AdapterHarness = {
     app.get('/slow', (_request, _reply) => {
       probe.slowStarted.push(getCurrentTenant())
     })
-    app.setErrorHandler((error, _request, reply) => {
+    app.setErrorHandler((error, request, reply) => {
+      // A rethrow hands the error to Fastify's default handling, as `reply.send(error)` does.
+      if (passesOn(request.headers, error)) throw error
       const { status, body } = errorBody(error)
       reply.code(status).send(body)
     })

@@ -17,7 +17,7 @@
  *   error handler answers 500 `{ errorHandlerTenant, message }`. Where the framework's idiom puts
  *   error handling upstream of the adapter (Koa's try/catch around `await next()`), that code runs
  *   outside the request's scope; such a harness mounts its handler after the adapter as well. A `TenantError` forwarded by
- *   `onError: 'forward'` reaches the same handler, which answers its `status` with
+ *   `rejections: 'forward'` reaches the same handler, which answers its `status` with
  *   `{ forwarded: code, errorHandlerTenant }`.
  * - `GET /leak`: starts a 30 ms timer that pushes `getCurrentTenant()` into `probe.late`, then
  *   answers `{ ok: true }` at once.

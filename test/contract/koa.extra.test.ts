@@ -30,8 +30,8 @@ async function listen(app: Koa): Promise<number> {
 
 describe('@tracium/koa', () => {
   it('checks options when the middleware is created (E3)', () => {
-    expect(() => traciumTenant({ onError: 'ignore' as 'forward' })).toThrow(TraciumOptionsError)
-    expect(() => traciumTenant({ onError: 'ignore' as 'forward' })).toThrow(/^@tracium\/koa: /)
+    expect(() => traciumTenant({ rejections: 'ignore' as 'forward' })).toThrow(TraciumOptionsError)
+    expect(() => traciumTenant({ rejections: 'ignore' as 'forward' })).toThrow(/^@tracium\/koa: /)
     expect(() => traciumTenant({ exclude: ['health'] })).toThrow(
       /^@tracium\/koa: option "exclude" has "health"/,
     )
@@ -66,12 +66,12 @@ describe('@tracium/koa', () => {
         throw error // on to Koa's default handler: ctx.onerror, app.on('error')
       }
     })
-    app.use(traciumTenant({ required: true, onError: 'forward' }))
+    app.use(traciumTenant({ required: true, rejections: 'forward' }))
     const res = await send(await listen(app), { path: '/chat' })
-    // Koa's ctx.onerror reads the TenantError's `status` and, as `expose` is true, its message.
+    // Koa's ctx.onerror would send the developer message as text; the adapter's answers instead.
     expect(res.status).toBe(401)
-    expect(res.headers['content-type']).toMatch(/^text\/plain/)
-    expect(res.text).toMatch(/needs a tenant/)
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(res.json()).toMatchObject({ code: 'TENANT_MISSING', status: 401 })
     expect(caught).toHaveLength(1)
     expect(caught[0]).toBeInstanceOf(TenantError)
     expect(emitted).toEqual(caught)
@@ -86,7 +86,7 @@ describe('@tracium/koa', () => {
     },
   }
   it.each(Object.entries(failingSources))(
-    'errors thrown by user code in a %s source go to Koa\'s error path, also with onError: "respond"',
+    'errors thrown by user code in a %s source go to Koa\'s error path, also with rejections: "respond"',
     async (_kind, resolve) => {
       const app = new Koa()
       const emitted: unknown[] = []

@@ -2,11 +2,19 @@ import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { setImmediate as immediate, setTimeout as sleep } from 'node:timers/promises'
 import { Router } from '@koa/router'
-import { getCurrentTenant } from '@tracium/core'
+import { getCurrentTenant, requireTenant } from '@tracium/core'
 import { traciumTenant } from '@tracium/koa'
 import Koa, { type Middleware } from 'koa'
 import { koaBody } from 'koa-body'
-import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
+import {
+  errorBody,
+  handlerReads,
+  leakTimer,
+  passesOn,
+  readUpload,
+  requireAfterAwait,
+  streamEvents,
+} from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
 
 type Reads = Record<string, string | null>
@@ -17,13 +25,14 @@ type Reads = Record<string, string | null>
  * context, outside the request scope: `getCurrentTenant()` is `null` there (measured on Node 20,
  * 22 and 24; so is `app.on('error')`, which Koa calls from `handleRequest`'s `.catch`, also
  * outside). Mounted right after traciumTenant, the same handler runs inside the scope and reads
- * the tenant. A TenantError forwarded by `onError: 'forward'` is thrown by traciumTenant itself
+ * the tenant. A TenantError forwarded by `rejections: 'forward'` is thrown by traciumTenant itself
  * and so only reaches handlers mounted before it: the app mounts the same handler in both places.
  */
 const onError: Middleware = async (ctx, next) => {
   try {
     await next()
   } catch (error) {
+    if (passesOn(ctx.headers, error)) throw error
     const { status, body } = errorBody(error)
     ctx.status = status
     ctx.body = body
@@ -99,6 +108,12 @@ export const koaHarness: AdapterHarness = {
         (chunk) => stream.writable && stream.write(chunk),
         () => stream.end(),
       )
+    })
+    router.get('/require-sync', (ctx) => {
+      ctx.body = { tenant: requireTenant() }
+    })
+    router.get('/require-async', async (ctx) => {
+      ctx.body = await requireAfterAwait()
     })
     router.get('/throw-sync', () => {
       throw new Error('boom')

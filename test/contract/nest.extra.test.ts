@@ -207,7 +207,7 @@ const tenantHeader = (tenant: string) => ({ 'x-tenant-id': tenant })
 
 describe('TraciumTenantModule options (E3)', () => {
   it('forRoot checks the options at once, with the package name and how to fix them', () => {
-    expect(() => TraciumTenantModule.forRoot({ onError: 'ignore' as 'forward' })).toThrow(
+    expect(() => TraciumTenantModule.forRoot({ rejections: 'ignore' as 'forward' })).toThrow(
       TraciumOptionsError,
     )
     expect(() => TraciumTenantModule.forRoot({ exclude: ['health'] })).toThrow(
@@ -294,7 +294,7 @@ describe.each(platforms)('@tracium/nestjs on %s', (platform) => {
     expect(res.json()).toMatchObject({
       code: 'TENANT_MISSING',
       status: 401,
-      detail: 'This endpoint needs a tenant and none was found.',
+      detail: 'This request needs a tenant and none was given.',
     })
     const ok = await send(port, { path, headers: tenantHeader('acme') })
     expect(ok.status).toBe(200)
@@ -323,7 +323,11 @@ describe.each(platforms)('@tracium/nestjs on %s', (platform) => {
     const port = await serve(platform, appModule())
     const res = await send(port, { path: '/late-failure', headers: tenantHeader('acme') })
     expect(res.status).toBe(403)
-    expect(res.json()).toMatchObject({ code: 'TENANT_FORBIDDEN', detail: 'not for acme' })
+    // The client gets the code's fixed detail; the thrown message ('not for acme') stays server-side.
+    expect(res.json()).toMatchObject({
+      code: 'TENANT_FORBIDDEN',
+      detail: 'This request may not act for the requested tenant.',
+    })
   })
 
   it('@Sse() with an rxjs interval reads the tenant on every event; two streams never mix', async () => {
@@ -341,8 +345,8 @@ describe.each(platforms)('@tracium/nestjs on %s', (platform) => {
     expect(b).toEqual(Array(5).fill('tenant-b'))
   })
 
-  it("onError: 'forward' with no filter of the app's: TenantExceptionFilter answers the problem", async () => {
-    const port = await serve(platform, appModule({ required: true, onError: 'forward' }))
+  it("rejections: 'forward' with no filter of the app's: TenantExceptionFilter answers the problem", async () => {
+    const port = await serve(platform, appModule({ required: true, rejections: 'forward' }))
     const res = await send(port, { path: '/chat' })
     expect(res.status).toBe(401)
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/)

@@ -39,12 +39,20 @@ import {
 } from '@nestjs/platform-express'
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
 import { NoFilesInterceptor as FastifyNoFiles } from '@nestjs/platform-fastify/multipart'
-import { getCurrentTenant, type TraciumTenantOptions } from '@tracium/core'
+import { getCurrentTenant, requireTenant, type TraciumTenantOptions } from '@tracium/core'
 // A value import: Nest injects constructor parameters by the class that decorator metadata names;
 // `import type` would make it `Object` (https://biomejs.dev/linter/rules/use-import-type/).
-import { Tenant, TenantService, TraciumTenantModule } from '@tracium/nestjs'
+import { Tenant, TenantExceptionFilter, TenantService, TraciumTenantModule } from '@tracium/nestjs'
 import { map } from 'rxjs'
-import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
+import {
+  errorBody,
+  handlerReads,
+  leakTimer,
+  passesOn,
+  readUpload,
+  requireAfterAwait,
+  streamEvents,
+} from './app-parts.js'
 import type { AdapterHarness, Probe } from './harness.js'
 
 type Reads = Record<string, string | null>
@@ -129,10 +137,17 @@ const ReadsParam = createParamDecorator((_data: unknown, context: ExecutionConte
   readsOf(context.switchToHttp().getRequest()),
 )
 
+const readHeaders = (host: ArgumentsHost): Record<string, unknown> =>
+  host.switchToHttp().getRequest().headers
+
 @Catch()
 class ContractFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
   catch(error: unknown, host: ArgumentsHost) {
+    // Nest has no "next filter": an app filter that leaves TenantErrors to Tracium delegates.
+    if (passesOn(readHeaders(host), error)) {
+      return new TenantExceptionFilter(this.adapterHost).catch(error as never, host)
+    }
     const { status, body } = errorBody(error)
     this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, status)
   }
@@ -196,6 +211,16 @@ function contractController(multipart: Type<NestInterceptor>) {
         (chunk) => raw.write(chunk),
         () => raw.end(),
       )
+    }
+
+    @Get('require-sync')
+    requireSync() {
+      return { tenant: requireTenant() }
+    }
+
+    @Get('require-async')
+    requireAsync() {
+      return requireAfterAwait()
     }
 
     @Get('throw-sync')

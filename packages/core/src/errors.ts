@@ -27,8 +27,10 @@ export interface TenantErrorOptions {
  * Raised for every tenant problem: a bad id, a missing tenant, a bad token, a refused tenant,
  * conflicting sources or use of a closed scope.
  *
- * `status` is the HTTP status an adapter answers with; `expose` is `true` because `message` is
- * written for clients and never contains a token or a stack (the `cause` may, and stays private).
+ * `status` is the HTTP status an adapter answers with. `message` is written for the developer
+ * and for logs: it says what went wrong and how to fix it, and never contains a token. Clients
+ * get the fixed, client-facing text of the code instead (`problemDetails`, `PROBLEM_TEXTS`);
+ * the `cause` (e.g. jose's error) stays private too.
  *
  * @example
  * ```ts
@@ -51,7 +53,11 @@ export class TenantError extends Error {
    * Nest's default exception filter, which otherwise answers 500).
    */
   readonly statusCode: number
-  /** Always `true`: the message is safe to show to clients (Koa/http-errors convention). */
+  /**
+   * Always `true`, in the http-errors/Koa sense: a client error, not a server fault to log with
+   * its stack. It does not make `message` client text: Tracium's adapters answer with the
+   * code's `detail`, never the message.
+   */
   readonly expose = true as const
 
   constructor(code: TenantErrorCode, message: string, options?: TenantErrorOptions) {

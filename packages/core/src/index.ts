@@ -6,6 +6,7 @@
 // jose's types appear in ours; re-exported so declaration files do not inline them.
 export type { JSONWebKeySet, JWK, JWTPayload, RemoteJWKSetOptions } from 'jose'
 export { openHttpScope, resolveInScope } from './adapter/http-scope.js'
+export { handleRejection } from './adapter/rejection.js'
 export { CLOSED_SCOPE_WARNING_CODE } from './closed-scope-warning.js'
 export {
   isTenantError,
@@ -21,6 +22,7 @@ export {
   type TenantRejectedMessage,
   type TenantResolvedMessage,
 } from './events.js'
+export { MISUSE_WARNING_CODE, warnMisuse } from './misuse-warning.js'
 export {
   extractTenant,
   injectTenant,
@@ -39,13 +41,16 @@ export {
 export {
   type AuthorizeDetails,
   type ExcludeOption,
+  type RejectionMode,
   TraciumOptionsError,
   type TraciumTenantOptions,
 } from './resolution/options.js'
 export {
   PROBLEM_CONTENT_TYPE,
+  PROBLEM_TEXTS,
   type ProblemDetails,
   type ProblemResponse,
+  type ProblemText,
   problemDetails,
   problemResponse,
 } from './resolution/problem.js'

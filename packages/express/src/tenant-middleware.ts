@@ -4,14 +4,14 @@
  */
 import {
   createTenantResolver,
-  isTenantError,
+  handleRejection,
   openHttpScope,
-  problemResponse,
   type ResolvedTenant,
   resolveInScope,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { sendProblem, watchApp } from './app-errors.js'
 
 declare global {
   namespace Express {
@@ -31,7 +31,11 @@ export type TraciumExpressOptions = TraciumTenantOptions
  * and to everything the request calls. Mount it first, before body parsers and routes.
  *
  * A rejected request gets the error's status and an `application/problem+json` body, or, with
- * `onError: 'forward'`, goes to your error middleware as a `TenantError` via `next(err)`.
+ * `rejections: 'forward'`, goes to your error middleware as a `TenantError` via `next(err)`.
+ * A `TenantError` your own code throws (`requireTenant()` in a handler) takes Express's error
+ * path too: your error middleware sees it first, and one that passes it on (or none) leaves it
+ * to the adapter's error handler at the end of the app, which answers with the same
+ * problem+json body.
  *
  * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
  * @throws {TraciumOptionsError} at once for options that cannot work (E3).
@@ -51,6 +55,7 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
   const resolver = createTenantResolver(options, '@tracium/express')
 
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
+    watchApp(req.app, traciumTenantMiddleware)
     const scope = openHttpScope(req, res, req.originalUrl, () => routeOf(req))
     const request = { method: req.method, url: req.originalUrl, headers: req.headers, raw: req }
     resolveInScope(
@@ -61,11 +66,8 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
         req.tenant = tenant
         next()
       },
-      (error) => {
-        if (!isTenantError(error) || resolver.onError === 'forward') return next(error)
-        const { status, headers, body } = problemResponse(error)
-        res.status(status).set(headers).send(body)
-      },
+      (error) =>
+        handleRejection(error, resolver.rejections, (problem) => sendProblem(res, problem), next),
     )
   }
 }

@@ -5,18 +5,19 @@
 import {
   createTenantResolver,
   currentRequestScope,
-  isTenantError,
+  handleRejection,
   openHttpScope,
-  problemResponse,
   type RequestScope,
   type ResolvedTenant,
   resolveInScope,
   type TenantRequest,
   type TenantResolver,
+  TraciumOptionsError,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { answerTenantErrors, sendProblem } from './reply-errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +33,13 @@ const kScope = Symbol('@tracium/fastify:scope')
 type ScopedRequest = FastifyRequest & { [kScope]: RequestScope | null }
 
 const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, done) => {
+  if (typeof fastify?.addHook !== 'function' || typeof done !== 'function') {
+    // `app.register(traciumTenant())`: the plugin was called by hand, at start-up.
+    throw new TraciumOptionsError(
+      '@tracium/fastify: traciumTenant is the plugin itself; register it without calling it: ' +
+        'await app.register(traciumTenant, { ...options }).',
+    )
+  }
   let resolver: TenantResolver
   try {
     resolver = createTenantResolver(withoutRegisterOptions(options), '@tracium/fastify')
@@ -63,13 +71,16 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
         request.tenant = tenant
         next()
       },
-      (error) => {
-        if (!isTenantError(error) || resolver.onError === 'forward') return next(error as Error)
-        const { status, headers, body } = problemResponse(error)
-        reply.code(status).headers(headers).send(body)
-      },
+      (error) =>
+        handleRejection(
+          error,
+          resolver.rejections,
+          (problem) => sendProblem(reply, problem),
+          (forwarded) => next(forwarded as Error),
+        ),
     )
   })
+  answerTenantErrors(fastify)
 
   // Fastify 5 runs content-type parsers' callbacks in the request's context (an AsyncResource in
   // ContentTypeParser.run), but a hook or parser that calls back from a foreign context (a
@@ -92,7 +103,10 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
  * applies to the whole app; register it before your own hooks.
  *
  * A rejected request gets the error's status and an `application/problem+json` body, or, with
- * `onError: 'forward'`, goes to your `setErrorHandler` as a `TenantError`.
+ * `rejections: 'forward'`, goes to your `setErrorHandler` as a `TenantError`. A `TenantError`
+ * your own code throws takes Fastify's error path too; whatever your error handler leaves to
+ * Fastify's default answer (no handler, a rethrow, `reply.send(error)`) gets the same
+ * problem+json body instead of Fastify's `{ statusCode, error, message }`.
  *
  * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
  * @throws {TraciumOptionsError} from `app.register()` for options that cannot work (E3).

@@ -4,14 +4,14 @@
  */
 import {
   createTenantResolver,
-  isTenantError,
+  handleRejection,
   openHttpScope,
-  problemResponse,
   type ResolvedTenant,
   resolveInScope,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { Context, Middleware, Next } from 'koa'
+import { sendProblem, watchApp } from './app-errors.js'
 
 // @types/koa declares `interface DefaultState extends DefaultStateExtends {}` (`any`) "to be
 // augmented by users"; `ctx.state` is typed `DefaultState` unless an app passes its own StateT.
@@ -32,8 +32,11 @@ export type TraciumKoaOptions = TraciumTenantOptions
  * first, before body parsers and routers.
  *
  * A rejected request gets the error's status and an `application/problem+json` body, or, with
- * `onError: 'forward'`, the `TenantError` is thrown into Koa's error path (`try/catch` around
- * `await next()` upstream, then `app.on('error')`).
+ * `rejections: 'forward'`, the `TenantError` is thrown into Koa's error path (`try/catch` around
+ * `await next()` upstream, then `app.on('error')`). A `TenantError` that no middleware of yours
+ * answers, forwarded or thrown by your own code (`requireTenant()`), ends in Koa's
+ * `ctx.onerror`, which the adapter makes answer it with the same problem+json body (Koa's own
+ * would send the developer message as text).
  *
  * Only middleware registered AFTER this one runs in the scope: code after `await next()` in a
  * middleware mounted before it (e.g. a top-level error handler) reads `null`; it can read
@@ -57,6 +60,7 @@ export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
   const resolver = createTenantResolver(options, '@tracium/koa')
 
   return function traciumTenantMiddleware(ctx: Context, next: Next) {
+    watchApp(ctx, traciumTenantMiddleware)
     // Opens the scope, closes it with ctx.res and binds ctx.req's listeners to it (S1, S2, S7).
     const scope = openHttpScope(ctx.req, ctx.res, ctx.originalUrl, () => routeOf(ctx))
     const request = { method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, raw: ctx }
@@ -71,18 +75,18 @@ export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
         ctx.state.tenant = tenant
         return next()
       },
-      (error) => {
-        // Rethrown, not ctx.throw(status, message): it already has the `status` and `expose:
-        // true` Koa's ctx.onerror reads, and upstream catch blocks and app.on('error') then get
-        // the TenantError itself (code, cause, isTenantError()), not an http-errors copy.
-        if (!isTenantError(error) || resolver.onError === 'forward') throw error
-        const { status, headers, body } = problemResponse(error)
-        ctx.status = status
-        ctx.set(headers)
-        // A string body keeps a Content-Type set before it (Koa's body setter only sets one when
-        // none is there), so the answer stays application/problem+json.
-        ctx.body = body
-      },
+      // Forwarded by a rethrow, not ctx.throw(status, message): upstream catch blocks and
+      // app.on('error') then get the TenantError itself (code, cause, isTenantError()), not an
+      // http-errors copy.
+      (error) =>
+        handleRejection(
+          error,
+          resolver.rejections,
+          (problem) => sendProblem(ctx, problem),
+          (forwarded) => {
+            throw forwarded
+          },
+        ),
     )
   }
 }

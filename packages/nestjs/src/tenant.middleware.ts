@@ -6,9 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common'
 import {
-  isTenantError,
+  handleRejection,
   openHttpScope,
-  problemResponse,
+  type ProblemResponse,
   type ResolvedTenant,
   resolveInScope,
   type TenantResolver,
@@ -55,15 +55,25 @@ export class TenantMiddleware implements NestMiddleware {
         req.tenant = tenant
         next()
       },
-      (error) => {
-        // Thrown, not next(error): Nest's middleware proxy hands what a middleware throws (or
-        // its promise rejects with) to the exception filters; Express's next(err) would skip them.
-        if (!isTenantError(error) || this.resolver.onError === 'forward') throw error
-        const { status, headers, body } = problemResponse(error)
-        res.writeHead(status, headers).end(body)
-      },
+      // Forwarded by a throw, not next(error): Nest's middleware proxy hands what a middleware
+      // throws (or its promise rejects with) to the exception filters; Express's next(err)
+      // would skip them.
+      (error) =>
+        handleRejection(
+          error,
+          this.resolver.rejections,
+          (problem) => sendProblem(res, problem),
+          (forwarded) => {
+            throw forwarded
+          },
+        ),
     )
   }
+}
+
+/** Both platforms hand middleware Node's own response, so it is written directly. */
+function sendProblem(res: ServerResponse, { status, headers, body }: ProblemResponse): void {
+  res.writeHead(status, headers).end(body)
 }
 
 function routeOf(req: MiddlewareRequest): string | undefined {

@@ -69,13 +69,18 @@ export interface TraciumTenantOptions {
   /** Paths that skip resolution; their scope still opens with no tenant (R6). Default: none. */
   exclude?: ExcludeOption
   /**
-   * What to do with a rejected request (E2). `'respond'`: answer with the error's status and an
-   * `application/problem+json` body. `'forward'`: hand the `TenantError` to the framework's own
-   * error path (`next(err)`, Fastify's error handler, Koa's `ctx.throw`, Nest exception filters).
+   * What the middleware does with a request it rejects (E2). `'respond'`: answer at once with
+   * the error's status and an `application/problem+json` body. `'forward'`: hand the
+   * `TenantError` to the framework's own error path (`next(err)`, Fastify's error handler, a
+   * rethrow into Koa's upstream middleware, Nest exception filters); if no handler of yours
+   * answers it, the adapter's own error handling answers it with the same problem+json body.
    * Default: `'respond'`.
    */
-  onError?: 'respond' | 'forward'
+  rejections?: RejectionMode
 }
+
+/** Values of the `rejections` option: answer a rejected request, or forward its error. */
+export type RejectionMode = 'respond' | 'forward'
 
 /** An option that cannot work, found when the middleware is created (E3). */
 export class TraciumOptionsError extends TypeError {
@@ -100,15 +105,30 @@ const KNOWN = new Set([
   'defaultTenant',
   'authorize',
   'exclude',
-  'onError',
+  'rejections',
 ])
+
+/** Options renamed since an earlier release: the old name, and what to write instead. */
+const RENAMED: Readonly<Record<string, string>> = {
+  onError:
+    'option "onError" is now "rejections", with the same values (\'respond\' or \'forward\'); ' +
+    'the old name read like a callback.',
+}
 
 /** Checks `options` once; throws a {@link TraciumOptionsError} saying how to fix the first problem. */
 export function checkOptions(options: TraciumTenantOptions, packageName: string): void {
   if (typeof options !== 'object' || options === null) {
     optionsError(packageName, 'options must be an object, e.g. { resolve: fromHeader() }.')
   }
+  if (looksLikeRequest(options)) {
+    optionsError(
+      packageName,
+      'the middleware factory was mounted without being called, so it got a request instead of ' +
+        'options. Call it: app.use(traciumTenant()) or app.use(traciumTenant({ ... })).',
+    )
+  }
   for (const key of Object.keys(options)) {
+    if (Object.hasOwn(RENAMED, key)) optionsError(packageName, RENAMED[key]!)
     if (!KNOWN.has(key)) {
       optionsError(
         packageName,
@@ -145,12 +165,9 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
       'option "authorize" must be a function (tenantId, request) => boolean.',
     )
   }
-  if (
-    options.onError !== undefined &&
-    options.onError !== 'respond' &&
-    options.onError !== 'forward'
-  ) {
-    optionsError(packageName, `option "onError" must be 'respond' or 'forward'.`)
+  const { rejections } = options
+  if (rejections !== undefined && rejections !== 'respond' && rejections !== 'forward') {
+    optionsError(packageName, `option "rejections" must be 'respond' or 'forward'.`)
   }
   const { exclude } = options
   if (exclude !== undefined && typeof exclude !== 'function') {
@@ -167,4 +184,17 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
       }
     }
   }
+}
+
+/**
+ * `app.use(traciumTenant)` (the factory itself, not called) makes Express call the factory with
+ * `(req, res, next)` and Koa with `(ctx, next)`: the "options" are then a Node request or a Koa
+ * context. Said plainly, instead of "unknown option socket".
+ */
+function looksLikeRequest(options: object): boolean {
+  const candidate = options as { headers?: unknown; method?: unknown; req?: unknown }
+  return (
+    (typeof candidate.method === 'string' && typeof candidate.headers === 'object') ||
+    (typeof candidate.req === 'object' && candidate.req !== null && 'socket' in candidate.req)
+  )
 }

@@ -11,10 +11,33 @@ import { rejectedChannel, resolvedChannel } from '../events.js'
 import { assignTenant, type RequestScope } from '../request-scope.js'
 import { validateTenantId } from '../tenant-id.js'
 import { compileExclude } from './exclude.js'
-import { checkOptions, optionsError, type TraciumTenantOptions } from './options.js'
+import {
+  checkOptions,
+  optionsError,
+  type RejectionMode,
+  type TraciumTenantOptions,
+} from './options.js'
 import type { TenantRequest } from './request.js'
 import { type SourceValue, type TenantSource, toSource } from './source.js'
+import { fromCookie } from './sources/cookie.js'
 import { fromHeader } from './sources/header.js'
+import { fromJwt } from './sources/jwt.js'
+import { fromPath } from './sources/path.js'
+import { fromQuery } from './sources/query.js'
+import { fromSubdomain } from './sources/subdomain.js'
+
+/**
+ * The source factories: `resolve: fromHeader` (not called) would run the factory as a custom
+ * source on every request and fail there; it is caught when the middleware is created.
+ */
+const FACTORIES: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [fromHeader, 'fromHeader()'],
+  [fromJwt, 'fromJwt({ secret })'],
+  [fromSubdomain, "fromSubdomain({ baseDomain: 'app.example.com' })"],
+  [fromPath, "fromPath('/t/:tenant')"],
+  [fromQuery, "fromQuery('tenant')"],
+  [fromCookie, "fromCookie('tenant')"],
+])
 
 /** The outcome of resolution, exposed by adapters as `req.tenant` / `ctx.state.tenant`. */
 export interface ResolvedTenant {
@@ -28,8 +51,8 @@ export interface ResolvedTenant {
 
 /** Resolves requests' tenants. Build it with {@link createTenantResolver}. */
 export interface TenantResolver {
-  /** The `onError` option: how the adapter answers a `TenantError`. */
-  readonly onError: 'respond' | 'forward'
+  /** The `rejections` option: whether the adapter answers a `TenantError` or forwards it. */
+  readonly rejections: RejectionMode
   /**
    * Resolves the tenant of `request`, sets it on `scope` and publishes the `resolved` or
    * `rejected` event. Returns synchronously when every step is synchronous.
@@ -148,7 +171,7 @@ export function createTenantResolver(
   }
 
   return {
-    onError: options.onError ?? 'respond',
+    rejections: options.rejections ?? 'respond',
     resolve(request, scope) {
       try {
         if (isExcluded?.(request)) return NO_TENANT
@@ -187,6 +210,14 @@ function normalizeSources(
     )
   }
   return inputs.map((input, i) => {
+    const factory = FACTORIES.get(input)
+    if (factory !== undefined) {
+      optionsError(
+        packageName,
+        `option "resolve"[${i}] is the source factory itself; call it to make a source, e.g. ` +
+          `resolve: ${factory}.`,
+      )
+    }
     const ok =
       typeof input === 'function' ||
       (typeof input === 'object' && input !== null && typeof input.read === 'function')

@@ -3,12 +3,17 @@ import { describe, expect, it } from 'vitest'
 import {
   createTenantResolver,
   fromHeader,
+  fromJwt,
   fromQuery,
   openRequestScope,
   PROBLEM_CONTENT_TYPE,
+  PROBLEM_TEXTS,
   problemDetails,
+  problemResponse,
+  requireTenant,
   TENANT_CHANNELS,
   TenantError,
+  type TenantErrorCode,
   TraciumOptionsError,
   type TraciumTenantOptions,
 } from '../../src/index.js'
@@ -225,7 +230,18 @@ describe('E3: options are checked once, with a message that says how to fix them
     ['required with defaultTenant', { required: true, defaultTenant: 'a' }, /contradict/],
     ['an empty resolve list', { resolve: [] }, /empty list/],
     ['a non-source', { resolve: ['x-tenant-id'] }, /"resolve"\[0\] is not a source/],
-    ['a bad onError', { onError: 'throw' }, /"onError" must be/],
+    ['a bad rejections', { rejections: 'throw' }, /"rejections" must be/],
+    ['the old name onError', { onError: 'forward' }, /"onError" is now "rejections"/],
+    [
+      'a source factory that was not called',
+      { resolve: [fromQuery('t'), fromJwt] },
+      /"resolve"\[1\] is the source factory itself; call it .* fromJwt\(\{ secret \}\)/,
+    ],
+    [
+      'a request instead of options (app.use(traciumTenant))',
+      { method: 'GET', url: '/', headers: {} },
+      /mounted without being called.* app\.use\(traciumTenant\(\)\)/,
+    ],
     ['an exclude path without slash', { exclude: ['health'] }, /use paths starting with "\/"/],
     ['authorize not a function', { authorize: true }, /"authorize" must be a function/],
   ])('%s', (_name, options, message) => {
@@ -238,20 +254,35 @@ describe('E3: options are checked once, with a message that says how to fix them
 
 describe('E2: problem details', () => {
   it('an RFC 9457 body with the code, no stack', () => {
-    const err = new TenantError('TENANT_MISSING', 'This endpoint needs a tenant.')
+    const err = new TenantError('TENANT_MISSING', 'Mount the middleware before this route.')
     expect(PROBLEM_CONTENT_TYPE).toBe('application/problem+json')
     expect(problemDetails(err)).toEqual({
       type: 'urn:tracium:problem:tenant-missing',
       title: 'Tenant required',
       status: 401,
-      detail: 'This endpoint needs a tenant.',
+      detail: 'This request needs a tenant and none was given.',
       code: 'TENANT_MISSING',
     })
   })
 
-  it('a closed-scope error does not leak its developer message', () => {
-    const body = problemDetails(new TenantError('TENANT_SCOPE_CLOSED', 'setTenant() was called…'))
-    expect(body.status).toBe(500)
-    expect(body.detail).not.toMatch(/setTenant/)
+  it.each(Object.keys(PROBLEM_TEXTS) as TenantErrorCode[])(
+    '%s: the client gets the table text, never the developer message (issue 9, defect 5)',
+    (code) => {
+      const advice = 'Mount the Tracium tenant middleware for this route (how-to-fix).'
+      const { body } = problemResponse(new TenantError(code, advice))
+      expect(body).not.toContain('Mount')
+      expect(JSON.parse(body)).toMatchObject({ code, ...PROBLEM_TEXTS[code] })
+    },
+  )
+
+  it("requireTenant()'s how-to-fix advice stays in the message", () => {
+    let error: unknown
+    try {
+      requireTenant()
+    } catch (caught) {
+      error = caught
+    }
+    expect((error as TenantError).message).toMatch(/Mount the Tracium tenant middleware/)
+    expect(problemResponse(error as TenantError).body).not.toMatch(/middleware|withTenant/)
   })
 })
