@@ -5,7 +5,7 @@
  */
 import diagnostics from 'node:diagnostics_channel'
 import type { TenantErrorCode } from './errors.js'
-import type { RequestScope, ScopeCloseInfo } from './request-scope.js'
+import type { ScopeCloseInfo, ScopeView } from './scope-view.js'
 
 /** Names of the channels core publishes on. */
 export const TENANT_CHANNELS = {
@@ -21,12 +21,12 @@ export const TENANT_CHANNELS = {
 
 /** Published on `tracium:tenant:scope-open`, inside the new scope; `scope.request` says which. */
 export interface ScopeOpenMessage {
-  readonly scope: RequestScope
+  readonly scope: ScopeView
 }
 
 /** Published on `tracium:tenant:resolved`, inside the request's scope. */
 export interface TenantResolvedMessage {
-  readonly scope: RequestScope
+  readonly scope: ScopeView
   readonly tenantId: string
   /** Name of the source that produced the tenant, e.g. `header:x-tenant-id`. */
   readonly source: string
@@ -34,13 +34,13 @@ export interface TenantResolvedMessage {
 
 /** Published on `tracium:tenant:rejected`, inside the request's scope. */
 export interface TenantRejectedMessage {
-  readonly scope: RequestScope
+  readonly scope: ScopeView
   readonly code: TenantErrorCode
 }
 
 /** Published on `tracium:tenant:scope-close` once, when the response has closed. */
 export interface ScopeCloseMessage extends Readonly<ScopeCloseInfo> {
-  readonly scope: RequestScope
+  readonly scope: ScopeView
   /** `true` when the client went away before the response finished. */
   readonly aborted: boolean
 }

@@ -31,13 +31,7 @@ export {
 } from './propagation/carrier.js'
 export { bindEmitter } from './propagation/emitter.js'
 export { restoreWorkerTenant, tenantWorkerData } from './propagation/worker.js'
-export {
-  currentRequestScope,
-  openRequestScope,
-  RequestScope,
-  type ScopeCloseInfo,
-  type ScopeRequestInfo,
-} from './request-scope.js'
+export { currentRequestScope, openRequestScope, RequestScope } from './request-scope.js'
 export {
   type AuthorizeDetails,
   type ExcludeOption,
@@ -73,6 +67,7 @@ export { fromJwt, type JwtSourceOptions } from './resolution/sources/jwt.js'
 export { fromPath, type PathSourceOptions } from './resolution/sources/path.js'
 export { fromQuery } from './resolution/sources/query.js'
 export { fromSubdomain, type SubdomainSourceOptions } from './resolution/sources/subdomain.js'
+export type { ScopeCloseInfo, ScopeRequestInfo, ScopeView } from './scope-view.js'
 export {
   bindTenant,
   captureTenant,

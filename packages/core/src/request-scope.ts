@@ -8,26 +8,9 @@ import type { EventEmitter } from 'node:events'
 import { TenantError } from './errors.js'
 import { scopeCloseChannel, scopeOpenChannel } from './events.js'
 import { bindListeners } from './propagation/emitter.js'
+import type { ScopeCloseInfo, ScopeRequestInfo, ScopeView } from './scope-view.js'
 import { storage, type TenantCell } from './storage.js'
 import { validateTenantId } from './tenant-id.js'
-
-/** What a scope knows of its request, for diagnostics subscribers (e.g. trace names). */
-export interface ScopeRequestInfo {
-  /** HTTP method, e.g. `GET`. */
-  readonly method: string
-  /** Request target as received, e.g. `/chat?x=1`. */
-  readonly url: string
-}
-
-/** How a request ended; passed to {@link RequestScope.close}. */
-export interface ScopeCloseInfo {
-  /** `true` when the client went away before the response finished. Default: `false`. */
-  aborted?: boolean
-  /** The response status code, when one was sent. */
-  statusCode?: number
-  /** The matched route pattern, e.g. `/users/:id`, when the framework knows it. */
-  route?: string
-}
 
 /** Sets a scope's tenant without validating it; only for ids `validateTenantId` returned. */
 export let assignTenant: (scope: RequestScope, tenantId: string | null) => void
@@ -57,6 +40,7 @@ export let assignTenant: (scope: RequestScope, tenantId: string | null) => void
  */
 export class RequestScope {
   #closed = false
+  #view: ScopeView | undefined
   // The cell points back at this scope, so every cell nested in the request (withTenant) sees
   // the close, and currentRequestScope() can find the scope.
   readonly #cell: TenantCell = { tenantId: null, request: this, ambient: false }
@@ -72,6 +56,20 @@ export class RequestScope {
   /** `true` once {@link close} was called. */
   get closed(): boolean {
     return this.#closed
+  }
+
+  /**
+   * The read-only view of this scope that diagnostics messages and `currentRequestScope()`
+   * hand out; one per scope, made when first asked for.
+   */
+  get view(): ScopeView {
+    if (this.#view === undefined) this.#view = new ReadonlyScope(this)
+    return this.#view
+  }
+
+  /** `true` when the code calling it runs in this scope (an adapter's check for a lost context). */
+  isCurrent(): boolean {
+    return storage.getStore()?.request === this
   }
 
   /**
@@ -129,7 +127,7 @@ export class RequestScope {
   close(info: ScopeCloseInfo = {}): void {
     if (this.#closed) return
     if (scopeCloseChannel.hasSubscribers) {
-      this.run(() => scopeCloseChannel.publish({ aborted: false, ...info, scope: this }))
+      this.run(() => scopeCloseChannel.publish({ aborted: false, ...info, scope: this.view }))
     }
     this.#closed = true
   }
@@ -147,14 +145,17 @@ export class RequestScope {
  */
 export function openRequestScope(request?: ScopeRequestInfo): RequestScope {
   const scope = new RequestScope(request)
-  if (scopeOpenChannel.hasSubscribers) scope.run(() => scopeOpenChannel.publish({ scope }))
+  if (scopeOpenChannel.hasSubscribers) {
+    scope.run(() => scopeOpenChannel.publish({ scope: scope.view }))
+  }
   return scope
 }
 
 /**
- * The open request scope the current code runs in, or `null` outside any request or after the
- * request closed. For integrations (the SDK keys per-request state by it); application code
- * reads the tenant with `getCurrentTenant()` instead.
+ * The read-only view of the open request scope the current code runs in, or `null` outside any
+ * request or after the request closed. It is the same object diagnostics messages carry, so
+ * integrations key per-request state by it (the SDK does); application code reads the tenant
+ * with `getCurrentTenant()` instead.
  *
  * @example
  * ```ts
@@ -162,7 +163,28 @@ export function openRequestScope(request?: ScopeRequestInfo): RequestScope {
  * if (scope) perRequest.set(scope, state)
  * ```
  */
-export function currentRequestScope(): RequestScope | null {
+export function currentRequestScope(): ScopeView | null {
   const request = storage.getStore()?.request
-  return request && !request.closed ? (request as RequestScope) : null
+  return request && !request.closed ? (request as RequestScope).view : null
+}
+
+/** A view with getters only: a subscriber cannot reach the scope's setTenant or close. */
+class ReadonlyScope implements ScopeView {
+  readonly #scope: RequestScope
+
+  constructor(scope: RequestScope) {
+    this.#scope = scope
+  }
+
+  get request() {
+    return this.#scope.request
+  }
+
+  get tenantId() {
+    return this.#scope.tenantId
+  }
+
+  get closed() {
+    return this.#scope.closed
+  }
 }

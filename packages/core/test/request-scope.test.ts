@@ -327,12 +327,31 @@ describe('diagnostics events', () => {
   it('currentRequestScope finds the open scope, also inside withTenant, and null after close', () => {
     const scope = openRequestScope()
     const later = scope.run(() => {
-      expect(currentRequestScope()).toBe(scope)
-      expect(withTenant('x', currentRequestScope)).toBe(scope)
+      expect(currentRequestScope()).toBe(scope.view)
+      expect(withTenant('x', currentRequestScope)).toBe(scope.view)
       return AsyncResource.bind(currentRequestScope)
     })
     scope.close()
     expect(later()).toBeNull()
     expect(currentRequestScope()).toBeNull()
+  })
+
+  it('subscribers get a read-only view of the scope, one per request (issue 9)', () => {
+    const seen: ScopeOpenMessage['scope'][] = []
+    const onOpen = (message: unknown) => seen.push((message as ScopeOpenMessage).scope)
+    diagnostics.subscribe(TENANT_CHANNELS.scopeOpen, onOpen)
+    cleanups.push(() => diagnostics.unsubscribe(TENANT_CHANNELS.scopeOpen, onOpen))
+    const scope = openRequestScope({ method: 'GET', url: '/' })
+    scope.setTenant('acme')
+    const [view] = seen
+    expect(view).toBe(scope.view)
+    expect(view).not.toBe(scope)
+    expect(view).toMatchObject({ tenantId: 'acme', closed: false, request: { url: '/' } })
+    expect('setTenant' in view! || 'close' in view! || 'run' in view!).toBe(false)
+    expect(() => {
+      ;(view as { tenantId: string | null }).tenantId = 'other'
+    }).toThrow(TypeError)
+    scope.close()
+    expect(view).toMatchObject({ tenantId: 'acme', closed: true })
   })
 })

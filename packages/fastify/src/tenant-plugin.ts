@@ -4,7 +4,6 @@
  */
 import {
   createTenantResolver,
-  currentRequestScope,
   handleRejection,
   openHttpScope,
   type RequestScope,
@@ -90,7 +89,7 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
   fastify.addHook('preValidation', function traciumPreValidation(request, _reply, next) {
     const scope = (request as ScopedRequest)[kScope]
     // Only when lost: re-entering costs an AsyncLocalStorage.run per request for nothing.
-    if (scope && currentRequestScope() !== scope) scope.run(next)
+    if (scope && !scope.isCurrent()) scope.run(next)
     else next()
   })
   done()

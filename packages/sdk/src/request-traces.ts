@@ -16,10 +16,10 @@
 import diagnostics from 'node:diagnostics_channel'
 import {
   currentRequestScope,
-  type RequestScope,
   type ScopeCloseMessage,
   type ScopeOpenMessage,
   type ScopeRequestInfo,
+  type ScopeView,
   TENANT_CHANNELS,
   type TenantResolvedMessage,
 } from '@tracium/core'
@@ -46,7 +46,7 @@ export interface TraceOptions extends TraciumOptions {
 }
 
 interface RequestState {
-  readonly scope: RequestScope
+  readonly scope: ScopeView
   readonly request: ScopeRequestInfo | undefined
   readonly start: TraceStart
   tenantSource: string | null
@@ -66,7 +66,7 @@ interface HttpInfo {
 // Every request trace carries this tag; normalized once per trace with the default tags.
 const HTTP_TAGS = ['@http']
 
-const requests = new WeakMap<RequestScope, RequestState>()
+const requests = new WeakMap<ScopeView, RequestState>()
 let settings: { onlyWhenUsed: boolean } | null = null
 
 /**

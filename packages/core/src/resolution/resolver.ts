@@ -158,14 +158,14 @@ export function createTenantResolver(
   function settle(scope: RequestScope, tenant: ResolvedTenant): ResolvedTenant {
     assignTenant(scope, tenant.id) // validated when accepted
     if (tenant.id !== null && resolvedChannel.hasSubscribers) {
-      resolvedChannel.publish({ scope, tenantId: tenant.id, source: tenant.source })
+      resolvedChannel.publish({ scope: scope.view, tenantId: tenant.id, source: tenant.source })
     }
     return tenant
   }
 
   function reject(scope: RequestScope, error: unknown): never {
     if (isTenantError(error) && rejectedChannel.hasSubscribers) {
-      rejectedChannel.publish({ scope, code: error.code })
+      rejectedChannel.publish({ scope: scope.view, code: error.code })
     }
     throw error
   }
