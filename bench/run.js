@@ -21,8 +21,12 @@ const { values: args } = parseArgs({
     cells: { type: 'string' },
     'no-soak': { type: 'boolean' },
     profile: { type: 'boolean' },
+    // Most apps are benchmarked without NODE_ENV=production (Express then runs in
+    // 'development'), so the adapters' cost is measured in both modes (issue 9).
+    'node-env': { type: 'string', default: 'production' },
   },
 })
+const NODE_ENV = args['node-env']
 const MODE = args.smoke ? 'smoke' : args.quick ? 'quick' : 'full'
 const SETTINGS = {
   full: { duration: 3, warmup: 1, rounds: 5, soak: 200_000, connections: 50 },
@@ -86,7 +90,8 @@ if (MODE === 'smoke') {
   // Only a complete full run is a result; partial and quick runs never overwrite one.
   console.log(report)
 } else {
-  const file = join(here, 'results', `${process.version}.md`)
+  const suffix = NODE_ENV === 'production' ? '' : `-NODE_ENV-${NODE_ENV}`
+  const file = join(here, 'results', `${process.version}${suffix}.md`)
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, report)
   log(`wrote ${file}`)
@@ -162,7 +167,7 @@ function startServer(framework, variant) {
       '--expose-gc',
       ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'profiles')}`] : []),
     ],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   return new Promise((resolve, reject) => {
@@ -237,6 +242,7 @@ function render(all, soakResults) {
     `# Benchmark results: Node ${process.version}`,
     '',
     `- machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
+    `- server processes: NODE_ENV=${NODE_ENV}`,
     `- mode: ${MODE}: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.duration} s per cell (after ${SETTINGS.warmup} s warm-up), ${SETTINGS.connections} connections, autocannon on 127.0.0.1; medians of the rounds`,
     `- date: ${new Date().toISOString()}; run took ${Math.round((Date.now() - started) / 1000)} s`,
     '',
