@@ -18,6 +18,7 @@ import {
   peersStorage,
   rejectFromCallback,
   setFromBody,
+  tenantGenerator,
   tenantStream,
 } from './peers-parts.js'
 
@@ -69,6 +70,11 @@ export function expressPeers(probe: Probe): Router {
   router.get('/stream', (req, res) => {
     res.type('text/plain')
     tenantStream(state, query(req.query.key)).pipe(res)
+  })
+
+  router.get('/generator', (_req, res) => {
+    res.type('text/plain')
+    tenantGenerator().pipe(res)
   })
 
   router.get(

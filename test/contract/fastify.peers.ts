@@ -18,6 +18,7 @@ import {
   peersState,
   rejectFromCallback,
   setFromBody,
+  tenantGenerator,
   tenantStream,
 } from './peers-parts.js'
 
@@ -87,6 +88,8 @@ export function fastifyPeers(probe: Probe): FastifyPluginAsync {
     app.get<{ Querystring: Query }>('/stream', (request, reply) =>
       reply.type('text/plain').send(tenantStream(state, request.query.key)),
     )
+
+    app.get('/generator', (_request, reply) => reply.type('text/plain').send(tenantGenerator()))
 
     app.get(
       '/error/middleware-await',

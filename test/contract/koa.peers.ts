@@ -18,6 +18,7 @@ import {
   peersState,
   rejectFromCallback,
   setFromBody,
+  tenantGenerator,
   tenantStream,
 } from './peers-parts.js'
 
@@ -88,6 +89,11 @@ export function koaPeers(probe: Probe) {
   router.get('/stream', (ctx) => {
     ctx.type = 'text/plain'
     ctx.body = tenantStream(state, query(ctx.query.key))
+  })
+
+  router.get('/generator', (ctx) => {
+    ctx.type = 'text/plain'
+    ctx.body = tenantGenerator()
   })
 
   router.get(

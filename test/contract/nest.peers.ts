@@ -39,6 +39,7 @@ import {
   peersState,
   rejectFromCallback,
   setFromBody,
+  tenantGenerator,
   tenantStream,
 } from './peers-parts.js'
 
@@ -124,6 +125,11 @@ export function peersController(fileInterceptor: Type<NestInterceptor>): Type<un
     @Get('stream')
     stream(@Query('key') key: string) {
       return new StreamableFile(tenantStream(this.state, key), { type: 'text/plain' })
+    }
+
+    @Get('generator')
+    generator() {
+      return new StreamableFile(tenantGenerator(), { type: 'text/plain' })
     }
 
     @Get('error/middleware-await')

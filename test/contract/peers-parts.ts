@@ -16,6 +16,8 @@
  *   `chunkTenants` are the tenants read on the file stream's chunks.
  * - `GET /peers/stream`: text, a Readable piped through a Transform to the response; each line
  *   says where it was produced and the tenant read there (`read <t>` / `transform <t>`).
+ * - `GET /peers/generator`: text, `Readable.from()` over an async generator handed to the
+ *   framework as the response body; each line is `gen <t>`.
  * - `GET /peers/error/:kind`: `middleware-await` (route middleware throws after an await),
  *   `callback-reject` (the handler's promise is rejected from a timer callback), `stream` (the
  *   handler iterates a Readable that is destroyed with an error). The app's error handler
@@ -177,6 +179,24 @@ export function tenantStream(state?: PeersState, key?: string): Readable {
   source.on('error', (error) => transform.destroy(error))
   source.once('pause', () => state?.events.emit('stream-paused', key))
   return source.pipe(transform)
+}
+
+/** Lines `GET /peers/generator` answers. */
+export const GENERATOR_LINES = 20
+
+/**
+ * `GET /peers/generator`: `Readable.from()` over an async generator, as streamed model answers
+ * are written. The generator's body first runs when the framework starts reading the stream,
+ * i.e. wherever the framework pipes it to the response.
+ */
+export function tenantGenerator(): Readable {
+  async function* tokens() {
+    for (let i = 0; i < GENERATOR_LINES; i++) {
+      await new Promise((resolve) => setImmediate(resolve))
+      yield `gen ${getCurrentTenant()}\n`
+    }
+  }
+  return Readable.from(tokens())
 }
 
 /** `GET /peers/error/middleware-await`: a route middleware that fails after an await. */

@@ -19,7 +19,8 @@
  * - body parsers: @fastify/request-context "does not lose request context after body parsing".
  * - file uploads: cls-rtracer "available in emitters" (stream listeners on the request), on the
  *   multipart file stream of multer / @fastify/multipart / koa-body.
- * - streamed response: cls-rtracer "available in emitters", on a Readable piped to the response.
+ * - streamed responses: cls-rtracer "available in emitters", on a Readable piped through a
+ *   Transform to a client that pushes back, and on an async generator given as the body.
  * - error handlers: nestjs-cls's error route (the exception filter reads the same context as the
  *   controller, thrown after an await) and cls-rtracer's callback/promise variants.
  * - keep-alive, sequential: @fastify/request-context "does not affect new request context when
@@ -41,7 +42,7 @@ import { type ScopeCloseMessage, TENANT_CHANNELS } from '@tracium/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Reply, send } from './client.js'
 import { type AdapterHarness, type ContractServer, Probe } from './harness.js'
-import { peersState, STREAM_LINES } from './peers-parts.js'
+import { GENERATOR_LINES, peersState, STREAM_LINES } from './peers-parts.js'
 
 /** Body kinds each framework parses itself (koa-body has no raw-buffer parser). */
 const BODY_KINDS: Record<string, readonly string[]> = {
@@ -441,6 +442,18 @@ export function describePeersContract(harness: AdapterHarness): void {
           const seen = new Set(lines.map((line) => line.split(' ').slice(0, 4).join(' ')))
           expect([...seen]).toEqual([`transform ${tenant} read ${tenant}`])
         }
+      })
+
+      it('an async generator handed to the framework as the body reads the tenant on every line', async () => {
+        const port = await start()
+        const [a, b] = await Promise.all(
+          ['gen-a', 'gen-b'].map((tenant) =>
+            send(port, { path: '/peers/generator', headers: { 'x-tenant-id': tenant } }),
+          ),
+        )
+        expect(a!.status).toBe(200)
+        expect(a!.text).toBe(`gen gen-a\n`.repeat(GENERATOR_LINES))
+        expect(b!.text).toBe(`gen gen-b\n`.repeat(GENERATOR_LINES))
       })
     })
 
