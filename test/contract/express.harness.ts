@@ -12,6 +12,7 @@ import {
   requireAfterAwait,
   streamEvents,
 } from './app-parts.js'
+import { expressPeers } from './express.peers.js'
 import type { AdapterHarness } from './harness.js'
 
 type Reads = Record<string, string | null>
@@ -30,6 +31,8 @@ export const expressHarness: AdapterHarness = {
       res.locals.reads.middleware = getCurrentTenant()
       next()
     })
+    // peers.contract.ts: its routes bring their own parsers, so they go before the app's.
+    app.use('/peers', expressPeers(probe))
     const limit = '5mb'
     app.use(
       express.json({ limit }),

@@ -14,6 +14,7 @@ import {
   requireAfterAwait,
   streamEvents,
 } from './app-parts.js'
+import { fastifyPeers, peersOnFile } from './fastify.peers.js'
 import type { AdapterHarness } from './harness.js'
 
 type Reads = Record<string, string | null>
@@ -50,7 +51,12 @@ export const fastifyHarness: AdapterHarness = {
       done(null, payload)
     })
     // keyValues: multipart fields land on request.body, parsed by busboy in a preValidation hook.
-    await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fieldSize: limit } })
+    // onFile: file parts of peers.contract.ts's uploads (fastify.peers.ts).
+    await app.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fieldSize: limit },
+      onFile: peersOnFile,
+    })
     await app.register(formbody, { bodyLimit: limit })
     app.addHook('preValidation', (request, _reply, done) => {
       // The first hook after @fastify/multipart's, which ran after the JSON/urlencoded parsers.
@@ -117,6 +123,9 @@ export const fastifyHarness: AdapterHarness = {
       const { status, body } = errorBody(error)
       reply.code(status).send(body)
     })
+
+    // peers.contract.ts: a child context that inherits all of the above (see fastify.peers.ts).
+    await app.register(fastifyPeers(probe), { prefix: '/peers' })
 
     await app.listen({ port: 0, host: '127.0.0.1' })
     return {

@@ -16,6 +16,7 @@ import {
   streamEvents,
 } from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
+import { koaPeers } from './koa.peers.js'
 
 type Reads = Record<string, string | null>
 
@@ -55,6 +56,8 @@ export const koaHarness: AdapterHarness = {
       ctx.state.reads.middleware = getCurrentTenant()
       return next()
     })
+    // peers.contract.ts: its routes bring their own koa-body, so they go before the app's.
+    app.use(koaPeers(probe))
     const limit = 5 * 1024 * 1024
     app.use(
       koaBody({

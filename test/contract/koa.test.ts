@@ -1,6 +1,8 @@
 import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { koaHarness } from './koa.harness.js'
+import { describePeersContract } from './peers.contract.js'
 
 describeContract(koaHarness)
 describeErrorsContract(koaHarness)
+describePeersContract(koaHarness)

@@ -1,6 +1,8 @@
 import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { nestExpressHarness } from './nest.harness.js'
+import { describePeersContract } from './peers.contract.js'
 
 describeContract(nestExpressHarness)
 describeErrorsContract(nestExpressHarness)
+describePeersContract(nestExpressHarness)

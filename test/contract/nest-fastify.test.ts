@@ -1,6 +1,8 @@
 import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { nestFastifyHarness } from './nest.harness.js'
+import { describePeersContract } from './peers.contract.js'
 
 describeContract(nestFastifyHarness)
 describeErrorsContract(nestFastifyHarness)
+describePeersContract(nestFastifyHarness)

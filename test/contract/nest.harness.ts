@@ -34,11 +34,15 @@ import {
 import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost, NestFactory } from '@nestjs/core'
 import {
   ExpressAdapter,
+  FileInterceptor as ExpressFile,
   NoFilesInterceptor as ExpressNoFiles,
   type NestExpressApplication,
 } from '@nestjs/platform-express'
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify'
-import { NoFilesInterceptor as FastifyNoFiles } from '@nestjs/platform-fastify/multipart'
+import {
+  FileInterceptor as FastifyFile,
+  NoFilesInterceptor as FastifyNoFiles,
+} from '@nestjs/platform-fastify/multipart'
 import { getCurrentTenant, requireTenant, type TraciumTenantOptions } from '@tracium/core'
 // A value import: Nest injects constructor parameters by the class that decorator metadata names;
 // `import type` would make it `Object` (https://biomejs.dev/linter/rules/use-import-type/).
@@ -54,6 +58,8 @@ import {
   streamEvents,
 } from './app-parts.js'
 import type { AdapterHarness, Probe } from './harness.js'
+import { configurePeers, peersController, peersProviders } from './nest.peers.js'
+import { peersStorage } from './peers-parts.js'
 
 type Reads = Record<string, string | null>
 // biome-ignore lint/suspicious/noExplicitAny: Express's req or a FastifyRequest
@@ -253,18 +259,21 @@ function appModule(
   options: TraciumTenantOptions,
   probe: Probe,
   multipart: Type<NestInterceptor>,
+  peersFile: Type<NestInterceptor>,
 ): DynamicModule {
   @Module({})
   class AppModule {
     configure(consumer: MiddlewareConsumer) {
       consumer.apply(ReadsMiddleware).forRoutes('{*path}')
+      configurePeers(consumer)
     }
   }
   return {
     module: AppModule,
     imports: [TraciumTenantModule.forRoot(options)],
-    controllers: [contractController(multipart)],
+    controllers: [contractController(multipart), peersController(peersFile)],
     providers: [
+      ...peersProviders(probe),
       ContractService,
       { provide: PROBE, useValue: probe },
       { provide: APP_GUARD, useClass: ReadsGuard },
@@ -277,6 +286,8 @@ function appModule(
 const platforms = {
   express: {
     multipart: ExpressNoFiles({ limits: { fieldSize: LIMIT } }),
+    // biome-ignore lint/suspicious/noExplicitAny: a multer engine; see peersStorage
+    peersFile: ExpressFile('file', { storage: peersStorage as any }),
     async create(module: DynamicModule): Promise<INestApplication> {
       const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
         logger: false,
@@ -287,11 +298,16 @@ const platforms = {
       // Applied now, so before Nest's module middleware (ours), which app.init() mounts.
       app.useBodyParser('json', { limit: LIMIT })
       app.useBodyParser('urlencoded', { limit: LIMIT, extended: true })
+      // peers.contract.ts: text and raw bodies (Fastify parses text/plain itself).
+      app.useBodyParser('text')
+      app.useBodyParser('raw', { type: 'application/x-peers-raw' })
       return app
     },
   },
   fastify: {
     multipart: FastifyNoFiles({ limits: { fieldSize: LIMIT } }),
+    // biome-ignore lint/suspicious/noExplicitAny: a multer engine; see peersStorage
+    peersFile: FastifyFile('file', { storage: peersStorage as any }),
     async create(module: DynamicModule): Promise<INestApplication> {
       const adapter = new FastifyAdapter({ bodyLimit: LIMIT })
       const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -306,6 +322,16 @@ const platforms = {
         .addContentTypeParser('application/octet-stream', (_req, payload, done) => {
           done(null, payload)
         })
+      // peers.contract.ts: raw bodies as a Buffer.
+      adapter
+        .getInstance()
+        .addContentTypeParser(
+          'application/x-peers-raw',
+          { parseAs: 'buffer' },
+          (_req, body, done) => {
+            done(null, body)
+          },
+        )
       return app
     },
   },
@@ -318,7 +344,7 @@ function before(req: AnyRequest, _res: unknown, next: () => void) {
 }
 
 function nestHarness(name: string, platform: keyof typeof platforms): AdapterHarness {
-  const { multipart, create } = platforms[platform]
+  const { multipart, peersFile, create } = platforms[platform]
   return {
     name,
     hookPoints: [
@@ -332,7 +358,7 @@ function nestHarness(name: string, platform: keyof typeof platforms): AdapterHar
       'interceptorAfter',
     ],
     async start(options, probe) {
-      const app = await create(appModule(options, probe, multipart))
+      const app = await create(appModule(options, probe, multipart, peersFile))
       app.useGlobalFilters(new ContractFilter(app.get(HttpAdapterHost)))
       await app.listen(0, '127.0.0.1')
       return {
