@@ -11,6 +11,8 @@
 
 // The whole core API, so one import covers the module, the sources and the tenant functions.
 export * from '@tracium/core'
+// `req.tenant` on Express's Request (declare global), kept in the bundled declarations.
+export type { TenantRequestAugmentation } from './augmentation.js'
 export { Tenant, type TenantParamOptions } from './tenant.decorator.js'
 export { TenantExceptionFilter } from './tenant.filter.js'
 export { RequireTenant, TenantGuard } from './tenant.guard.js'
