@@ -18,7 +18,7 @@ export { SKIP_TENANT_METADATA, SkipTenant } from './skip-tenant.js'
 export { Tenant, type TenantParamOptions } from './tenant.decorator.js'
 export { TenantExceptionFilter } from './tenant.filter.js'
 export { RequireTenant, TenantGuard } from './tenant.guard.js'
-export { TenantInterceptor } from './tenant.interceptor.js'
+export { TenantInterceptor, UseTenantScope } from './tenant.interceptor.js'
 export {
   type TraciumNestOptions,
   type TraciumTenantAsyncOptions,

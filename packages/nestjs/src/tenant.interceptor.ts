@@ -1,10 +1,13 @@
 import {
+  applyDecorators,
   type CallHandler,
   type ExecutionContext,
   Inject,
   Injectable,
   type NestInterceptor,
   Optional,
+  UseFilters,
+  UseInterceptors,
 } from '@nestjs/common'
 import { Reflector } from '@nestjs/core'
 import { openRequestScope, resolveInScope, type TenantResolver } from '@tracium/core'
@@ -12,6 +15,7 @@ import { Observable, type Subscription } from 'rxjs'
 import { messageRequest } from './message-request.js'
 import { missingModule } from './module-presence.js'
 import { SKIP_TENANT_METADATA, TRACIUM_OPTIONAL_RESOLVER } from './skip-tenant.js'
+import { TenantExceptionFilter } from './tenant.filter.js'
 import { TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
 
 /**
@@ -23,7 +27,9 @@ import { TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
  *
  * A rejected message errors with the `TenantError` (`TENANT_INVALID`, `TOKEN_INVALID`,
  * `TENANT_MISSING` with `required`, …), which `TenantExceptionFilter` turns into a WebSocket
- * `exception` event or an RPC error carrying the problem details. HTTP requests pass through:
+ * `exception` event or an RPC error carrying the problem details. The module's global filter
+ * (`APP_FILTER`) covers microservices, but Nest does not apply global filters to gateways: use
+ * {@link UseTenantScope}, which binds both to the gateway. HTTP requests pass through:
  * the middleware has their scope already. Guards run before interceptors, so they do not see
  * the tenant; read it in the handler, pipes, services or later interceptors.
  *
@@ -84,4 +90,21 @@ export class TenantInterceptor implements NestInterceptor {
     ])
     return skip ? this.optional : this.resolver!
   }
+}
+
+/**
+ * `@UseInterceptors(TenantInterceptor)` and `@UseFilters(TenantExceptionFilter)` in one, for a
+ * WebSocket gateway or a microservice controller (or one handler): each message runs in its
+ * tenant scope, and a rejected one reaches the client as a problem (Nest's global filters do
+ * not apply to gateways, so the filter is bound here).
+ *
+ * @example
+ * ```ts
+ * @WebSocketGateway()
+ * @UseTenantScope()
+ * export class ChatGateway {}
+ * ```
+ */
+export function UseTenantScope(): ClassDecorator & MethodDecorator {
+  return applyDecorators(UseInterceptors(TenantInterceptor), UseFilters(TenantExceptionFilter))
 }
