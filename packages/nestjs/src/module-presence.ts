@@ -2,17 +2,14 @@
  * Misuse detection: `TenantGuard`, `TenantInterceptor` and `@Tenant()` used in an app that never
  * imported `TraciumTenantModule`. Without the module no request has a scope, so every request
  * would read `null` (a silent 401 for `@RequireTenant()`); these helpers say so instead.
+ * `withTenant()` around a handler has no request scope either: the warning names the cause, and
+ * is emitted once only.
  */
-import { TraciumOptionsError } from '@tracium/core'
+import type { ExecutionContext } from '@nestjs/common'
+import { currentRequestScope, TraciumOptionsError } from '@tracium/core'
 
 const PACKAGE = '@tracium/nestjs'
-let moduleCreated = false
 let warned = false
-
-/** Called by `TraciumTenantModule`'s constructor: the module is part of the app. */
-export function markModuleCreated(): void {
-  moduleCreated = true
-}
 
 /** The how-to-fix message for `what` used without the module. */
 export function missingModuleMessage(what: string): string {
@@ -29,11 +26,18 @@ export function missingModule(what: string): never {
 }
 
 /**
- * For `@Tenant()`, which Nest gives no start-up hook: warns once, at the first read in an app
- * without the module, outside production.
+ * For `@Tenant()`, which Nest gives no start-up hook: a handler whose request has no tenant
+ * scope at all was not reached through the module's middleware (HTTP) or `TenantInterceptor`
+ * (WebSocket, microservice). Warns once per process, outside production, naming the fix.
  */
-export function warnIfModuleMissing(what: string): void {
-  if (moduleCreated || warned || process.env.NODE_ENV === 'production') return
+export function warnIfNoScope(context: ExecutionContext, what: string): void {
+  if (warned || currentRequestScope() !== null || process.env.NODE_ENV === 'production') return
   warned = true
-  process.emitWarning(missingModuleMessage(what), { code: 'TRACIUM_NEST_MODULE_MISSING' })
+  const message =
+    context.getType() === 'http'
+      ? missingModuleMessage(what)
+      : `${PACKAGE}: ${what} in a ${context.getType()} handler that runs in no tenant scope, so ` +
+        'it reads null. Mount the scope on the gateway or microservice controller with ' +
+        '@UseTenantScope() (TraciumTenantModule must be imported too).'
+  process.emitWarning(message, { code: 'TRACIUM_NEST_NO_SCOPE' })
 }

@@ -16,7 +16,6 @@ import {
   TraciumOptionsError,
   type TraciumTenantOptions,
 } from '@tracium/core'
-import { markModuleCreated } from './module-presence.js'
 import {
   OptionalTenantMiddleware,
   skippedRoutes,
@@ -73,9 +72,7 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(ModulesContainer) private readonly modules: ModulesContainer,
     @Inject(TRACIUM_OPTIONAL_RESOLVER) private readonly optional: TenantResolver | null,
-  ) {
-    markModuleCreated()
-  }
+  ) {}
 
   /**
    * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
