@@ -241,7 +241,7 @@ function tcpClient(port: number, metadata: (tenant: string | undefined) => Recor
     proxy.setOnDispatchHook((packet) => {
       packet.metadata = metadata(tenant)
     })
-    return firstValueFrom(proxy.send('who', data).pipe(map((r) => r)))
+    return firstValueFrom(proxy.send('who', data))
   }
 }
 
@@ -285,7 +285,10 @@ describe('TCP microservice with TenantInterceptor', () => {
 
   it('an invalid or duplicated tenant, or none with required, reaches the client as a problem error', async () => {
     const port = await startRpc({ required: true })
-    const send = tcpClient(port, (t) => (t === undefined ? {} : { 'X-Tenant-ID': t }))
+    const send = tcpClient(
+      port,
+      (t): Record<string, string> => (t === undefined ? {} : { 'X-Tenant-ID': t }),
+    )
     await expect(send('a,b', { id: 1, wait: 1 })).rejects.toMatchObject({
       code: 'TENANT_INVALID',
       status: 400,
