@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Controller, type INestApplication, Injectable, UseInterceptors } from '@nestjs/common'
-import { NestFactory } from '@nestjs/core'
+import { APP_INTERCEPTOR, NestFactory } from '@nestjs/core'
 import {
   type ClientProxy,
   ClientProxyFactory,
@@ -74,6 +74,16 @@ class ChatGateway implements OnGatewayConnection {
   }
 }
 
+/** Forgets rememberHandshake(): the interceptor cannot see the handshake and says so. */
+@WebSocketGateway({ path: '/forgetful' })
+@UseTenantScope()
+class ForgetfulGateway {
+  @SubscribeMessage('who')
+  who() {
+    return { event: 'who', data: { tenant: getCurrentTenant() } }
+  }
+}
+
 @Controller()
 @UseInterceptors(TenantInterceptor)
 class RpcController {
@@ -91,6 +101,15 @@ class RpcController {
   }
 }
 
+/** The same handler, with the interceptor mounted globally instead (APP_INTERCEPTOR). */
+@Controller()
+class GlobalRpcController {
+  @MessagePattern('who')
+  who() {
+    return { handler: getCurrentTenant() }
+  }
+}
+
 let app: INestApplication | undefined
 let client: ClientProxy | undefined
 afterEach(async () => {
@@ -100,13 +119,19 @@ afterEach(async () => {
   client = undefined
 })
 
-function moduleWith(options: TraciumTenantOptions, kind: 'ws' | 'rpc') {
+function moduleWith(options: TraciumTenantOptions, kind: 'ws' | 'rpc' | 'rpc-global') {
   class AppModule {}
   return {
     module: AppModule,
     imports: [TraciumTenantModule.forRoot(options)],
-    providers: kind === 'ws' ? [Owner, ChatGateway] : [Owner],
-    controllers: kind === 'rpc' ? [RpcController] : [],
+    providers:
+      kind === 'ws'
+        ? [Owner, ChatGateway, ForgetfulGateway]
+        : kind === 'rpc'
+          ? [Owner]
+          : [{ provide: APP_INTERCEPTOR, useClass: TenantInterceptor }],
+    controllers:
+      kind === 'rpc' ? [RpcController] : kind === 'rpc-global' ? [GlobalRpcController] : [],
   }
 }
 
@@ -118,8 +143,13 @@ async function startWs(options: TraciumTenantOptions): Promise<number> {
 }
 
 /** Opens a client and collects every message it receives. */
-async function connect(port: number, headers: Record<string, string> = {}, query = '') {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws${query}`, { headers })
+async function connect(
+  port: number,
+  headers: Record<string, string> = {},
+  query = '',
+  path = '/ws',
+) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}${path}${query}`, { headers })
   const received: Array<{ event: string; data: Record<string, unknown> }> = []
   const waiters: Array<() => void> = []
   socket.on('message', (raw) => {
@@ -220,9 +250,33 @@ describe('WebSocket gateway (platform-ws) with TenantInterceptor', () => {
   })
 })
 
-async function startRpc(options: TraciumTenantOptions): Promise<number> {
+describe('WebSocket gateway without rememberHandshake()', () => {
+  it('reads no tenant and warns once, naming the fix', async () => {
+    const port = await startWs({})
+    const warned = new Promise<Error>((resolve) => {
+      const listener = (w: Error & { code?: string }) => {
+        if (w.code !== 'TRACIUM_NEST_NO_HANDSHAKE') return
+        process.off('warning', listener)
+        resolve(w)
+      }
+      process.on('warning', listener)
+    })
+    const ws = await connect(port, { 'x-tenant-id': 'acme' }, '', '/forgetful')
+    ws.send('who', {})
+    expect((await ws.next())[0]).toEqual({ event: 'who', data: { tenant: null } })
+    const warning = await warned
+    expect(warning).toMatchObject({ code: 'TRACIUM_NEST_NO_HANDSHAKE' })
+    expect(warning.message).toMatch(/rememberHandshake\(client, request\)/)
+    ws.socket.close()
+  })
+})
+
+async function startRpc(
+  options: TraciumTenantOptions,
+  kind: 'rpc' | 'rpc-global' = 'rpc',
+): Promise<number> {
   const micro = await NestFactory.createMicroservice<MicroserviceOptions>(
-    moduleWith(options, 'rpc'),
+    moduleWith(options, kind),
     { transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 }, logger: false },
   )
   await micro.listen()
@@ -303,5 +357,15 @@ describe('TCP microservice with TenantInterceptor', () => {
       code: 'TENANT_INVALID',
     })
     expect(await send('acme', { id: 2, wait: 1 })).toMatchObject({ handler: 'acme' })
+  })
+
+  it('a global APP_INTERCEPTOR mounts it for every handler, and its errors reach the client', async () => {
+    const port = await startRpc({ required: true }, 'rpc-global')
+    const send = tcpClient(
+      port,
+      (t): Record<string, string> => (t === undefined ? {} : { 'x-tenant-id': t }),
+    )
+    expect(await send('acme', {})).toEqual({ handler: 'acme' })
+    await expect(send(undefined, {})).rejects.toMatchObject({ code: 'TENANT_MISSING' })
   })
 })

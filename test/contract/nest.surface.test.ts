@@ -244,7 +244,14 @@ describe('misuse without TraciumTenantModule is explained', () => {
     try {
       const port = await serve('fastify', AppModule)
       const first = send(port, { path: '/tenant', headers: { 'x-tenant-id': 'acme' } })
-      const warned = new Promise((resolve) => process.once('warning', resolve))
+      const warned = new Promise<void>((resolve) => {
+        const listener = (w: Error & { code?: string }) => {
+          if (w.code !== 'TRACIUM_NEST_NO_SCOPE') return
+          process.off('warning', listener)
+          resolve()
+        }
+        process.on('warning', listener)
+      })
       expect((await first).json()).toEqual({ tenant: null })
       await warned
       await send(port, { path: '/tenant' })
