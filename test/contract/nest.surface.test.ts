@@ -21,6 +21,7 @@ import {
   RequireTenant,
   SkipTenant,
   Tenant,
+  TenantGuard,
   TenantInterceptor,
   TraciumOptionsError,
   TraciumTenantModule,
@@ -226,6 +227,18 @@ describe('misuse without TraciumTenantModule is explained', () => {
       await expect(started).rejects.toThrow(message)
       await expect(started).rejects.toThrow(/Import TraciumTenantModule\.forRoot\(\)/)
     }
+  })
+
+  it('a TenantGuard constructed by hand (app.useGlobalGuards) is not mistaken for misuse', async () => {
+    @Module({ imports: [TraciumTenantModule.forRoot()], controllers: [MixedController] })
+    class AppModule {}
+    app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false })
+    app.useGlobalGuards(new TenantGuard())
+    await app.listen(0, '127.0.0.1')
+    const port = (app.getHttpServer().address() as AddressInfo).port
+    expect((await send(port, { path: '/mixed/locked' })).status).toBe(401)
+    const ok = await send(port, { path: '/mixed/locked', headers: { 'x-tenant-id': 'acme' } })
+    expect(ok.json()).toEqual({ tenant: 'acme' })
   })
 
   it('@Tenant(): one warning at the first request, naming the fix', async () => {

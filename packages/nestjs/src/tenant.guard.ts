@@ -17,7 +17,8 @@ import { TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
  * globally (`{ provide: APP_GUARD, useClass: TenantGuard }`).
  *
  * Nest builds guards at start-up: without `TraciumTenantModule` in the app, that fails with a
- * `TraciumOptionsError` saying to import it (instead of a 401 for every request).
+ * `TraciumOptionsError` saying to import it (instead of a 401 for every request). A guard
+ * constructed by hand (`app.useGlobalGuards(new TenantGuard())`) is not checked.
  *
  * @example
  * ```ts
@@ -29,7 +30,12 @@ import { TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
 @Injectable()
 export class TenantGuard implements CanActivate {
   constructor(@Optional() @Inject(TRACIUM_TENANT_RESOLVER) resolver?: TenantResolver) {
-    if (resolver === undefined) missingModule('TenantGuard (@RequireTenant())')
+    // Nest's injector passes every declared parameter (undefined for a missing optional one);
+    // `new TenantGuard()` by hand (app.useGlobalGuards) passes none and keeps working.
+    // biome-ignore lint/complexity/noArguments: the argument count is the signal here
+    if (arguments.length > 0 && resolver === undefined) {
+      missingModule('TenantGuard (@RequireTenant())')
+    }
   }
 
   canActivate(): true {

@@ -71,7 +71,13 @@ export class TenantInterceptor implements NestInterceptor {
         scope,
         request,
         () => {
-          subscription = next.handle().subscribe(subscriber)
+          // After an async resolution the client may have gone; do not start the handler then.
+          if (subscriber.closed) return
+          try {
+            subscription = next.handle().subscribe(subscriber)
+          } catch (error) {
+            subscriber.error(error)
+          }
         },
         (error) => subscriber.error(error),
       )
