@@ -194,7 +194,7 @@ const RESOLVERS = Symbol('@tracium/nestjs:resolvers')
 function buildResolvers(options: unknown, fromFactory = false): Resolvers {
   if (fromFactory && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     optionsError(
-      `forRootAsync's useFactory returned ${describe(options)}; return the options object ` +
+      `forRootAsync's useFactory returned ${kindOf(options)}; return the options object ` +
         '(or a promise of it), e.g. useFactory: () => ({ required: true }).',
     )
   }
@@ -225,7 +225,7 @@ function checkAsyncOptions(options: TraciumTenantAsyncOptions): void {
   }
   if (typeof options.useFactory !== 'function') {
     optionsError(
-      `forRootAsync()'s "useFactory" is ${describe(options.useFactory)}; give a function that ` +
+      `forRootAsync()'s "useFactory" is ${kindOf(options.useFactory)}; give a function that ` +
         'returns the options, e.g. useFactory: (config: ConfigService) => ({ required: true }).',
     )
   }
@@ -242,10 +242,10 @@ function optionsError(message: string): never {
   throw new TraciumOptionsError(`${PACKAGE}: ${message}`)
 }
 
-function describe(value: unknown): string {
+/** What a wrong value is, for messages: `null`, `an array`, `an object`, `a string`, `undefined`… */
+function kindOf(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
-  return typeof value === 'object'
-    ? 'an object'
-    : `${typeof value === 'string' ? 'a string' : typeof value}`
+  if (typeof value === 'object') return 'an object'
+  return typeof value === 'string' ? 'a string' : typeof value
 }
