@@ -1,5 +1,6 @@
-import { createParamDecorator } from '@nestjs/common'
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common'
 import { getCurrentTenant } from '@tracium/core'
+import { warnIfNoScope } from './module-presence.js'
 import { tenantOfRequest } from './tenant.guard.js'
 
 /** Options of {@link Tenant}. */
@@ -14,7 +15,8 @@ export interface TenantParamOptions {
 /**
  * A route-handler parameter with the current tenant id: `string | null`, or `string` with
  * `{ required: true }`. It reads the tenant when the handler is called, so a `setTenant()` in
- * a guard or interceptor before it is seen.
+ * a guard or interceptor before it is seen. Outside any tenant scope (no `TraciumTenantModule`, or a gateway
+ * without `@UseTenantScope()`) it warns once (outside production), naming the fix.
  *
  * @example
  * ```ts
@@ -23,6 +25,9 @@ export interface TenantParamOptions {
  * ```
  */
 export const Tenant: (options?: TenantParamOptions) => ParameterDecorator = createParamDecorator(
-  (options: TenantParamOptions | undefined) =>
-    options?.required ? tenantOfRequest() : getCurrentTenant(),
+  (options: TenantParamOptions | undefined, context: ExecutionContext) => {
+    // Param decorators have no start-up hook; without the module every read is null, so say so.
+    warnIfNoScope(context, '@Tenant()')
+    return options?.required ? tenantOfRequest() : getCurrentTenant()
+  },
 )

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Optional } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
-import { type ProblemResponse, problemResponse, TenantError } from '@tracium/core'
+import { type ProblemResponse, problemDetails, problemResponse, TenantError } from '@tracium/core'
 import { type Observable, throwError } from 'rxjs'
 
 /**
@@ -28,9 +28,33 @@ export class TenantExceptionFilter implements ExceptionFilter<TenantError> {
   ) {}
 
   catch(error: TenantError, host: ArgumentsHost): Observable<never> | undefined {
-    // Gateways and microservices get the error back as an observable, as their filters expect.
-    if (host.getType() !== 'http') return throwError(() => error)
+    const type = host.getType()
+    if (type === 'ws') return this.toClient(error, host)
+    // Microservices: an observable error, as RPC filters return; a plain problem object, since
+    // transports serialize it as JSON (an Error would reach the client as `{}`).
+    if (type !== 'http') return throwError(() => problemDetails(error))
     this.answer(host.switchToHttp().getResponse(), problemResponse(error))
+    return undefined
+  }
+
+  /**
+   * A WebSocket client gets `{ event: 'exception', data: <problem details> }`, the message
+   * Nest's `BaseWsExceptionFilter` sends for a `WsException`; rethrowing would only be logged by
+   * platform-ws, the client would hear nothing.
+   */
+  private toClient(error: TenantError, host: ArgumentsHost): undefined {
+    const client = host.switchToWs().getClient<{
+      readyState?: unknown
+      send?: (data: string) => void
+      emit?: (event: string, data: unknown) => void
+    }>()
+    const data = problemDetails(error)
+    // A native WebSocket (ws) has a numeric readyState; Socket.IO's emit sends to the client.
+    if (typeof client?.readyState === 'number' && typeof client.send === 'function') {
+      client.send(JSON.stringify({ event: 'exception', data }))
+    } else {
+      client?.emit?.('exception', data)
+    }
     return undefined
   }
 

@@ -1,14 +1,43 @@
-import { applyDecorators, type CanActivate, Injectable, UseGuards } from '@nestjs/common'
-import { getCurrentTenant, TenantError } from '@tracium/core'
+import {
+  applyDecorators,
+  type CanActivate,
+  Inject,
+  Injectable,
+  Optional,
+  UseGuards,
+} from '@nestjs/common'
+import { getCurrentTenant, TenantError, type TenantResolver } from '@tracium/core'
+import { missingModule } from './module-presence.js'
+import { TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
 
 /**
  * A guard that lets a request through only when it has a tenant; otherwise it throws
  * `TenantError('TENANT_MISSING')`, which `TenantExceptionFilter` answers with 401
  * `application/problem+json`. Use it with {@link RequireTenant}, `@UseGuards(TenantGuard)`, or
  * globally (`{ provide: APP_GUARD, useClass: TenantGuard }`).
+ *
+ * Nest builds guards at start-up: without `TraciumTenantModule` in the app, that fails with a
+ * `TraciumOptionsError` saying to import it (instead of a 401 for every request). A guard
+ * constructed by hand (`app.useGlobalGuards(new TenantGuard())`) is not checked.
+ *
+ * @example
+ * ```ts
+ * @UseGuards(TenantGuard)
+ * @Get('usage')
+ * usage(@Tenant() tenant: string) {}
+ * ```
  */
 @Injectable()
 export class TenantGuard implements CanActivate {
+  constructor(@Optional() @Inject(TRACIUM_TENANT_RESOLVER) resolver?: TenantResolver) {
+    // Nest's injector passes every declared parameter (undefined for a missing optional one);
+    // `new TenantGuard()` by hand (app.useGlobalGuards) passes none and keeps working.
+    // biome-ignore lint/complexity/noArguments: the argument count is the signal here
+    if (arguments.length > 0 && resolver === undefined) {
+      missingModule('TenantGuard (@RequireTenant())')
+    }
+  }
+
   canActivate(): true {
     tenantOfRequest()
     return true

@@ -14,15 +14,6 @@ import {
   type TenantResolver,
 } from '@tracium/core'
 
-declare global {
-  namespace Express {
-    interface Request {
-      /** The tenant Tracium resolved for this request: `{ id, source, claims? }`. */
-      tenant?: ResolvedTenant
-    }
-  }
-}
-
 /** Injection token of the module's `TenantResolver` (built from the options once). */
 export const TRACIUM_TENANT_RESOLVER = Symbol('@tracium/nestjs:resolver')
 

@@ -9,10 +9,21 @@ import {
   type OnModuleInit,
   type Provider,
 } from '@nestjs/common'
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core'
-import { createTenantResolver, type TraciumTenantOptions } from '@tracium/core'
+import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core'
+import {
+  createTenantResolver,
+  type TenantResolver,
+  TraciumOptionsError,
+  type TraciumTenantOptions,
+} from '@tracium/core'
+import {
+  OptionalTenantMiddleware,
+  skippedRoutes,
+  TRACIUM_OPTIONAL_RESOLVER,
+} from './skip-tenant.js'
 import { TenantExceptionFilter } from './tenant.filter.js'
 import { TenantGuard } from './tenant.guard.js'
+import { TenantInterceptor } from './tenant.interceptor.js'
 import { TenantMiddleware, TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
 import { TenantService } from './tenant.service.js'
 
@@ -25,7 +36,10 @@ export type TraciumNestOptions = TraciumTenantOptions
 export interface TraciumTenantAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   /** Providers passed to `useFactory`, e.g. `[ConfigService]`. Default: none. */
   inject?: FactoryProvider['inject']
-  /** Returns the options; checked when it resolves (start-up fails with the message). */
+  /**
+   * Returns the options (or a promise of them); checked when it resolves, so start-up fails
+   * with a `TraciumOptionsError` naming the fix. Required.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: the injected providers are of any type
   useFactory: (...args: any[]) => TraciumNestOptions | Promise<TraciumNestOptions>
 }
@@ -38,6 +52,8 @@ export interface TraciumTenantAsyncOptions extends Pick<ModuleMetadata, 'imports
  *   its tenant is resolved (default: the `X-Tenant-ID` header) and set as `req.tenant` (also on
  *   the `FastifyRequest`, from its raw request);
  * - provides `TenantService` and makes `@Tenant()`, `@RequireTenant()`/`TenantGuard` work;
+ * - provides `TenantInterceptor`, the tenant scope of WebSocket and microservice handlers;
+ * - with `required: true`, lets `@SkipTenant()` routes through without a tenant;
  * - registers `TenantExceptionFilter`, so a `TenantError` thrown anywhere (guard, decorator,
  *   service, or the middleware with `onError: 'forward'`) is answered with its status.
  *
@@ -52,19 +68,29 @@ export interface TraciumTenantAsyncOptions extends Pick<ModuleMetadata, 'imports
  */
 @Module({})
 export class TraciumTenantModule implements NestModule, OnModuleInit {
-  constructor(@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(ModulesContainer) private readonly modules: ModulesContainer,
+    @Inject(TRACIUM_OPTIONAL_RESOLVER) private readonly optional: TenantResolver | null,
+  ) {}
 
   /**
    * @param options see `TraciumTenantOptions`. Default: `{}` (header source, tenant optional).
    * @throws {TraciumOptionsError} at once for options that cannot work (E3).
    */
   static forRoot(options: TraciumNestOptions = {}): DynamicModule {
-    const resolver = createTenantResolver(options, PACKAGE)
-    return TraciumTenantModule.build({ provide: TRACIUM_TENANT_RESOLVER, useValue: resolver })
+    const resolvers = buildResolvers(options)
+    return TraciumTenantModule.build([
+      { provide: TRACIUM_TENANT_RESOLVER, useValue: resolvers.resolver },
+      { provide: TRACIUM_OPTIONAL_RESOLVER, useValue: resolvers.optional },
+    ])
   }
 
   /**
-   * Options from other providers, e.g. `ConfigService`.
+   * Options from other providers, e.g. `ConfigService`. Its own arguments are checked at once,
+   * the options when the factory resolves (start-up fails with a `TraciumOptionsError`).
+   * @throws {TraciumOptionsError} for a missing `useFactory`, an `inject` or `imports` that is
+   *   not an array.
    * @example
    * ```ts
    * TraciumTenantModule.forRootAsync({
@@ -75,36 +101,71 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
    * ```
    */
   static forRootAsync(options: TraciumTenantAsyncOptions): DynamicModule {
+    checkAsyncOptions(options)
+    const { useFactory } = options
     return TraciumTenantModule.build(
-      {
-        provide: TRACIUM_TENANT_RESOLVER,
-        inject: options.inject ?? [],
-        useFactory: async (...args: unknown[]) =>
-          createTenantResolver(await options.useFactory(...args), PACKAGE),
-      },
+      [
+        {
+          provide: RESOLVERS,
+          inject: options.inject ?? [],
+          useFactory: async (...args: unknown[]) => buildResolvers(await useFactory(...args), true),
+        },
+        {
+          provide: TRACIUM_TENANT_RESOLVER,
+          inject: [RESOLVERS],
+          useFactory: (r: Resolvers) => r.resolver,
+        },
+        {
+          provide: TRACIUM_OPTIONAL_RESOLVER,
+          inject: [RESOLVERS],
+          useFactory: (r: Resolvers) => r.optional,
+        },
+      ],
       options.imports,
     )
   }
 
-  private static build(resolver: Provider, imports: ModuleMetadata['imports'] = []): DynamicModule {
+  private static build(
+    resolvers: Provider[],
+    imports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     return {
       module: TraciumTenantModule,
       global: true,
       imports,
       providers: [
-        resolver,
+        ...resolvers,
         TenantService,
         TenantGuard,
+        TenantInterceptor,
         { provide: APP_FILTER, useClass: TenantExceptionFilter },
       ],
-      exports: [TenantService, TenantGuard],
+      // The resolvers too: enhancers built in the app's modules (@UseGuards(TenantGuard),
+      // @UseInterceptors(TenantInterceptor)) inject them from there.
+      exports: [
+        TenantService,
+        TenantGuard,
+        TenantInterceptor,
+        TRACIUM_TENANT_RESOLVER,
+        TRACIUM_OPTIONAL_RESOLVER,
+      ],
     }
   }
 
   configure(consumer: MiddlewareConsumer) {
     // Nest 12 route syntax (path-to-regexp 8): '{*path}' also matches '/'; a bare '*' is
     // converted to it by LegacyRouteConverter.
-    consumer.apply(TenantMiddleware).forRoutes('{*path}')
+    const skipped = this.optional ? skippedRoutes(this.modules) : []
+    if (skipped.length === 0) {
+      consumer.apply(TenantMiddleware).forRoutes('{*path}')
+      return
+    }
+    // required + @SkipTenant(): see skip-tenant.ts for why this is two middlewares, not a guard.
+    consumer
+      .apply(TenantMiddleware)
+      .exclude(...skipped)
+      .forRoutes('{*path}')
+    consumer.apply(OptionalTenantMiddleware).forRoutes(...skipped)
   }
 
   onModuleInit() {
@@ -120,4 +181,71 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
       },
     })
   }
+}
+
+/** The module's resolvers: `optional` (required: false) exists only with `required: true`. */
+interface Resolvers {
+  resolver: TenantResolver
+  optional: TenantResolver | null
+}
+
+const RESOLVERS = Symbol('@tracium/nestjs:resolvers')
+
+function buildResolvers(options: unknown, fromFactory = false): Resolvers {
+  if (fromFactory && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    optionsError(
+      `forRootAsync's useFactory returned ${kindOf(options)}; return the options object ` +
+        '(or a promise of it), e.g. useFactory: () => ({ required: true }).',
+    )
+  }
+  const checked = options as TraciumNestOptions
+  const resolver = createTenantResolver(checked, PACKAGE)
+  const optional = checked.required
+    ? createTenantResolver({ ...checked, required: false }, PACKAGE)
+    : null
+  return { resolver, optional }
+}
+
+const ASYNC_KEYS = new Set(['imports', 'inject', 'useFactory'])
+
+function checkAsyncOptions(options: TraciumTenantAsyncOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    optionsError(
+      'forRootAsync() needs { useFactory, inject?, imports? }, e.g. ' +
+        'forRootAsync({ inject: [ConfigService], useFactory: (config) => ({ required: true }) }).',
+    )
+  }
+  for (const key of Object.keys(options)) {
+    if (!ASYNC_KEYS.has(key)) {
+      optionsError(
+        `forRootAsync() got an unknown option "${key}"; it takes useFactory, inject and imports ` +
+          '(useClass and useExisting are not supported: wrap them in a useFactory).',
+      )
+    }
+  }
+  if (typeof options.useFactory !== 'function') {
+    optionsError(
+      `forRootAsync()'s "useFactory" is ${kindOf(options.useFactory)}; give a function that ` +
+        'returns the options, e.g. useFactory: (config: ConfigService) => ({ required: true }).',
+    )
+  }
+  for (const key of ['inject', 'imports'] as const) {
+    if (options[key] !== undefined && !Array.isArray(options[key])) {
+      optionsError(
+        `forRootAsync()'s "${key}" must be an array, e.g. ${key}: [${key === 'inject' ? 'ConfigService' : 'ConfigModule'}].`,
+      )
+    }
+  }
+}
+
+function optionsError(message: string): never {
+  throw new TraciumOptionsError(`${PACKAGE}: ${message}`)
+}
+
+/** What a wrong value is, for messages: `null`, `an array`, `an object`, `a string`, `undefined`… */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'an object'
+  return typeof value === 'string' ? 'a string' : typeof value
 }
