@@ -1,7 +1,7 @@
 /**
  * The Errors section's filter example of packages/nestjs/README.md, run verbatim on both
  * platforms (issue 9): the test extracts the code block, so the README cannot drift from what
- * works. A `TenantError` reaches it from the middleware (`onError: 'forward'`; on Fastify with
+ * works. A `TenantError` reaches it from the middleware (`rejections: 'forward'`; on Fastify with
  * Node's raw ServerResponse) and from a guard (a FastifyReply / Express's response).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -79,7 +79,7 @@ class Routes {
 describe.each(['express', 'fastify'] as const)('README filter example (nest-%s)', (platform) => {
   async function start(required: boolean) {
     @Module({
-      imports: [TraciumTenantModule.forRoot({ required, onError: 'forward' })],
+      imports: [TraciumTenantModule.forRoot({ required, rejections: 'forward' })],
       controllers: [Routes],
     })
     class AppModule {}

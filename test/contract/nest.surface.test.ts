@@ -102,7 +102,7 @@ const MISSING_BODY = {
   type: 'urn:tracium:problem:tenant-missing',
   title: 'Tenant required',
   status: 401,
-  detail: 'This endpoint needs a tenant and none was found (looked at: header:x-tenant-id).',
+  detail: 'This request needs a tenant and none was given.',
   code: 'TENANT_MISSING',
 }
 

@@ -13,7 +13,7 @@ import { type Observable, throwError } from 'rxjs'
  *
  * `TraciumTenantModule` registers it as a global filter (`APP_FILTER`). Filters bound with
  * `@UseFilters()` and those of `app.useGlobalFilters()` are tried before it, so your own filter
- * can still take `TenantError`s (e.g. with `onError: 'forward'`).
+ * can still take `TenantError`s (e.g. with `rejections: 'forward'`).
  *
  * @example
  * ```ts

@@ -55,7 +55,7 @@ export interface TraciumTenantAsyncOptions extends Pick<ModuleMetadata, 'imports
  * - provides `TenantInterceptor`, the tenant scope of WebSocket and microservice handlers;
  * - with `required: true`, lets `@SkipTenant()` routes through without a tenant;
  * - registers `TenantExceptionFilter`, so a `TenantError` thrown anywhere (guard, decorator,
- *   service, or the middleware with `onError: 'forward'`) is answered with its status.
+ *   service, or the middleware with `rejections: 'forward'`) is answered with its status.
  *
  * @example
  * ```ts
