@@ -24,6 +24,7 @@ import {
   Module,
   type NestInterceptor,
   type NestMiddleware,
+  Param,
   type PipeTransform,
   Post,
   Req,
@@ -43,9 +44,10 @@ import { getCurrentTenant, type TraciumTenantOptions } from '@tracium/core'
 // A value import: Nest injects constructor parameters by the class that decorator metadata names;
 // `import type` would make it `Object` (https://biomejs.dev/linter/rules/use-import-type/).
 import { Tenant, TenantService, TraciumTenantModule } from '@tracium/nestjs'
+import express from 'express'
 import { map } from 'rxjs'
 import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
-import type { AdapterHarness, Probe } from './harness.js'
+import type { AdapterHarness, Probe, RouterSettings } from './harness.js'
 
 type Reads = Record<string, string | null>
 // biome-ignore lint/suspicious/noExplicitAny: Express's req or a FastifyRequest
@@ -215,6 +217,16 @@ function contractController(multipart: Type<NestInterceptor>) {
       return { ok: true }
     }
 
+    @Get('health')
+    health() {
+      return { health: 'ok', tenant: getCurrentTenant() }
+    }
+
+    @Get('t/:tenant/whoami')
+    whoami(@Param('tenant') param: string) {
+      return { tenant: getCurrentTenant(), param }
+    }
+
     @Get('slow')
     slow() {
       this.probe.slowStarted.push(getCurrentTenant())
@@ -252,8 +264,16 @@ function appModule(
 const platforms = {
   express: {
     multipart: ExpressNoFiles({ limits: { fieldSize: LIMIT } }),
-    async create(module: DynamicModule): Promise<INestApplication> {
-      const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+    routing: { caseSensitive: false, strict: false, decode: false },
+    async create(module: DynamicModule, router: RouterSettings): Promise<INestApplication> {
+      // Set before Nest mounts anything: Express's router reads them when it is created.
+      const instance = express()
+      if (router.caseSensitive !== undefined) {
+        instance.set('case sensitive routing', router.caseSensitive)
+      }
+      if (router.strict !== undefined) instance.set('strict routing', router.strict)
+      const adapter = new ExpressAdapter(instance)
+      const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
         logger: false,
         abortOnError: false,
         forceCloseConnections: true,
@@ -267,8 +287,15 @@ const platforms = {
   },
   fastify: {
     multipart: FastifyNoFiles({ limits: { fieldSize: LIMIT } }),
-    async create(module: DynamicModule): Promise<INestApplication> {
-      const adapter = new FastifyAdapter({ bodyLimit: LIMIT })
+    routing: { caseSensitive: true, strict: true, decode: true },
+    async create(module: DynamicModule, router: RouterSettings): Promise<INestApplication> {
+      const adapter = new FastifyAdapter({
+        bodyLimit: LIMIT,
+        routerOptions: {
+          ...(router.caseSensitive !== undefined && { caseSensitive: router.caseSensitive }),
+          ...(router.strict !== undefined && { ignoreTrailingSlash: !router.strict }),
+        },
+      })
       const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
         logger: false,
         abortOnError: false,
@@ -293,9 +320,11 @@ function before(req: AnyRequest, _res: unknown, next: () => void) {
 }
 
 function nestHarness(name: string, platform: keyof typeof platforms): AdapterHarness {
-  const { multipart, create } = platforms[platform]
+  const { multipart, create, routing } = platforms[platform]
   return {
     name,
+    routing,
+    seesRouterSettings: true,
     hookPoints: [
       'middleware',
       'guard',
@@ -306,8 +335,8 @@ function nestHarness(name: string, platform: keyof typeof platforms): AdapterHar
       'nestService',
       'interceptorAfter',
     ],
-    async start(options, probe) {
-      const app = await create(appModule(options, probe, multipart))
+    async start(options, probe, router = {}) {
+      const app = await create(appModule(options, probe, multipart), router)
       app.useGlobalFilters(new ContractFilter(app.get(HttpAdapterHost)))
       await app.listen(0, '127.0.0.1')
       return {

@@ -43,6 +43,15 @@ export {
   type TraciumTenantOptions,
 } from './resolution/options.js'
 export {
+  EXACT_PATH_RULES,
+  expressPathRules,
+  type FastifyRoutingConfig,
+  fastifyPathRules,
+  KOA_ROUTER_PATH_RULES,
+  type PathRules,
+  type PathRulesInput,
+} from './resolution/path-rules.js'
+export {
   PROBLEM_CONTENT_TYPE,
   type ProblemDetails,
   type ProblemResponse,
@@ -53,6 +62,7 @@ export type { TenantRequest, TenantRequestHeaders } from './resolution/request.j
 export {
   createTenantResolver,
   type ResolvedTenant,
+  type TenantAdapterSettings,
   type TenantResolver,
 } from './resolution/resolver.js'
 export type {

@@ -4,11 +4,13 @@
  */
 import {
   createTenantResolver,
+  expressPathRules,
   isTenantError,
   openHttpScope,
   problemResponse,
   type ResolvedTenant,
   resolveInScope,
+  type TenantRequest,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
@@ -48,7 +50,10 @@ export type TraciumExpressOptions = TraciumTenantOptions
  * ```
  */
 export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandler {
-  const resolver = createTenantResolver(options, '@tracium/express')
+  const resolver = createTenantResolver(options, {
+    packageName: '@tracium/express',
+    pathRules: appPathRules,
+  })
 
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
     const scope = openHttpScope(req, res, req.originalUrl, () => routeOf(req))
@@ -68,6 +73,12 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
       },
     )
   }
+}
+
+// Express's routing settings belong to the app (read once per app, and only when `exclude` or
+// `fromPath` needs them): https://expressjs.com/en/5x/api.html#app.settings.table
+function appPathRules(request: TenantRequest) {
+  return expressPathRules((request.raw as Request).app)
 }
 
 function routeOf(req: Request): string | undefined {

@@ -5,6 +5,7 @@
 import {
   createTenantResolver,
   currentRequestScope,
+  fastifyPathRules,
   isTenantError,
   openHttpScope,
   problemResponse,
@@ -34,7 +35,11 @@ type ScopedRequest = FastifyRequest & { [kScope]: RequestScope | null }
 const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, done) => {
   let resolver: TenantResolver
   try {
-    resolver = createTenantResolver(withoutRegisterOptions(options), '@tracium/fastify')
+    // `exclude` and `fromPath` follow this server's routing options, fixed at construction.
+    resolver = createTenantResolver(withoutRegisterOptions(options), {
+      packageName: '@tracium/fastify',
+      pathRules: fastifyPathRules(fastify.initialConfig),
+    })
   } catch (error) {
     return done(error as Error) // E3: `await app.register(...)` rejects with the message
   }

@@ -5,6 +5,7 @@
 import {
   createTenantResolver,
   isTenantError,
+  KOA_ROUTER_PATH_RULES,
   openHttpScope,
   problemResponse,
   type ResolvedTenant,
@@ -54,7 +55,11 @@ export type TraciumKoaOptions = TraciumTenantOptions
  * ```
  */
 export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
-  const resolver = createTenantResolver(options, '@tracium/koa')
+  // Koa has no router of its own; `exclude` and `fromPath` follow @koa/router's defaults.
+  const resolver = createTenantResolver(options, {
+    packageName: '@tracium/koa',
+    pathRules: KOA_ROUTER_PATH_RULES,
+  })
 
   return function traciumTenantMiddleware(ctx: Context, next: Next) {
     // Opens the scope, closes it with ctx.res and binds ctx.req's listeners to it (S1, S2, S7).

@@ -10,7 +10,15 @@ import {
   type Provider,
 } from '@nestjs/common'
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core'
-import { createTenantResolver, type TraciumTenantOptions } from '@tracium/core'
+import {
+  createTenantResolver,
+  EXACT_PATH_RULES,
+  expressPathRules,
+  fastifyPathRules,
+  type PathRules,
+  type TenantAdapterSettings,
+  type TraciumTenantOptions,
+} from '@tracium/core'
 import { TenantExceptionFilter } from './tenant.filter.js'
 import { TenantGuard } from './tenant.guard.js'
 import { TenantMiddleware, TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
@@ -59,8 +67,12 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
    * @throws {TraciumOptionsError} at once for options that cannot work (E3).
    */
   static forRoot(options: TraciumNestOptions = {}): DynamicModule {
-    const resolver = createTenantResolver(options, PACKAGE)
-    return TraciumTenantModule.build({ provide: TRACIUM_TENANT_RESOLVER, useValue: resolver })
+    createTenantResolver(options, PACKAGE) // E3: checked now; each app builds its own below
+    return TraciumTenantModule.build({
+      provide: TRACIUM_TENANT_RESOLVER,
+      inject: [HttpAdapterHost],
+      useFactory: (host: HttpAdapterHost) => createTenantResolver(options, settingsFor(host)),
+    })
   }
 
   /**
@@ -78,9 +90,9 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
     return TraciumTenantModule.build(
       {
         provide: TRACIUM_TENANT_RESOLVER,
-        inject: options.inject ?? [],
-        useFactory: async (...args: unknown[]) =>
-          createTenantResolver(await options.useFactory(...args), PACKAGE),
+        inject: [HttpAdapterHost, ...(options.inject ?? [])],
+        useFactory: async (host: HttpAdapterHost, ...args: unknown[]) =>
+          createTenantResolver(await options.useFactory(...args), settingsFor(host)),
       },
       options.imports,
     )
@@ -119,5 +131,29 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
         return this.raw.tenant ?? null
       },
     })
+  }
+}
+
+/**
+ * `exclude` and `fromPath` follow the platform's router: Express's app settings or Fastify's
+ * server options. Read at the first request that needs them, when the app is configured.
+ */
+function settingsFor(host: HttpAdapterHost): TenantAdapterSettings {
+  let rules: PathRules | undefined
+  return {
+    packageName: PACKAGE,
+    pathRules: () => {
+      if (rules !== undefined) return rules
+      const adapter = host.httpAdapter
+      const type = adapter.getType()
+      const instance = adapter.getInstance()
+      rules =
+        type === 'fastify'
+          ? fastifyPathRules(instance.initialConfig)
+          : type === 'express'
+            ? expressPathRules(instance)
+            : EXACT_PATH_RULES // another platform: the path as received
+      return rules
+    },
   }
 }

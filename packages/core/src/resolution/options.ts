@@ -4,6 +4,7 @@
  */
 import type { JWTPayload } from 'jose'
 import { validateTenantId } from '../tenant-id.js'
+import type { PathRules } from './path-rules.js'
 import type { TenantRequest } from './request.js'
 import type { TenantSourceInput } from './source.js'
 
@@ -17,7 +18,8 @@ export interface AuthorizeDetails {
 
 /**
  * Paths that skip tenant resolution (R6): exact paths (`'/health'`), prefixes ending in `/*`
- * (`'/public/*'`), regular expressions tested on the path, or a predicate.
+ * (`'/public/*'`), regular expressions tested on the path, or a predicate. Paths follow the
+ * router's rule (`pathMatching`); RegExps and predicates see the path as received.
  */
 export type ExcludeOption = ReadonlyArray<string | RegExp> | ((request: TenantRequest) => boolean)
 
@@ -66,8 +68,29 @@ export interface TraciumTenantOptions {
     request: TenantRequest,
     details: AuthorizeDetails,
   ) => boolean | Promise<boolean>
-  /** Paths that skip resolution; their scope still opens with no tenant (R6). Default: none. */
+  /**
+   * Paths that skip resolution; their scope still opens with no tenant (R6). Path entries match
+   * as the framework's router does (see `pathMatching`): on Express and Koa `'/health'` also
+   * excludes `/HEALTH` and `/health/`; on Fastify it does not, but `/%68ealth` (which Fastify
+   * routes to `/health`) is excluded. RegExps are tested on the path as received, with their
+   * own flags (add `i` for a case-insensitive router). Default: none.
+   */
   exclude?: ExcludeOption
+  /**
+   * How `exclude` paths and `fromPath` patterns match the request path. Default: the framework's
+   * own rule, as the adapter reads it: Express: the app's 'case sensitive routing' and 'strict
+   * routing' settings (both off by default); Fastify: the server's `routerOptions.caseSensitive`
+   * (default `true`) and `ignoreTrailingSlash` (default `false`), on the decoded path; Koa:
+   * @koa/router's defaults (case-insensitive, not strict); Nest: its platform's. Set the fields
+   * your router differs in, e.g. for `express.Router({ caseSensitive: true })` or
+   * `new Router({ sensitive: true })` on Koa, which the middleware cannot see.
+   *
+   * @example
+   * ```ts
+   * traciumTenant({ exclude: ['/health'], pathMatching: { caseSensitive: true } })
+   * ```
+   */
+  pathMatching?: Partial<PathRules>
   /**
    * What to do with a rejected request (E2). `'respond'`: answer with the error's status and an
    * `application/problem+json` body. `'forward'`: hand the `TenantError` to the framework's own
@@ -100,6 +123,7 @@ const KNOWN = new Set([
   'defaultTenant',
   'authorize',
   'exclude',
+  'pathMatching',
   'onError',
 ])
 
@@ -152,6 +176,7 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
   ) {
     optionsError(packageName, `option "onError" must be 'respond' or 'forward'.`)
   }
+  checkPathMatching(options.pathMatching, packageName)
   const { exclude } = options
   if (exclude !== undefined && typeof exclude !== 'function') {
     if (!Array.isArray(exclude)) {
@@ -165,6 +190,25 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
             "(e.g. '/health' or '/public/*'), RegExps, or a function.",
         )
       }
+    }
+  }
+}
+
+const PATH_RULE_KEYS = new Set(['caseSensitive', 'strict', 'decode'])
+
+function checkPathMatching(value: unknown, packageName: string): void {
+  if (value === undefined) return
+  const fix = 'e.g. { caseSensitive: true, strict: false, decode: false } (each field optional).'
+  if (typeof value !== 'object' || value === null) {
+    optionsError(packageName, `option "pathMatching" must be an object, ${fix}`)
+  }
+  for (const [key, field] of Object.entries(value)) {
+    if (!PATH_RULE_KEYS.has(key) || typeof field !== 'boolean') {
+      optionsError(
+        packageName,
+        `option "pathMatching" has ${JSON.stringify(key)}: its fields are caseSensitive, strict ` +
+          `and decode, each true or false, ${fix}`,
+      )
     }
   }
 }
