@@ -88,3 +88,10 @@ export {
   withTenant,
 } from './tenant-context.js'
 export { MAX_TENANT_ID_LENGTH, validateTenantId } from './tenant-id.js'
+export {
+  ASCII_TENANT_ID,
+  createTenantIdCheck,
+  SLUG_TENANT_ID,
+  type TenantIdPolicy,
+  UUID_TENANT_ID,
+} from './tenant-id-policy.js'

@@ -10,6 +10,7 @@ import { isTenantError, TenantError } from '../errors.js'
 import { rejectedChannel, resolvedChannel } from '../events.js'
 import { assignTenant, type RequestScope } from '../request-scope.js'
 import { validateTenantId } from '../tenant-id.js'
+import { createTenantIdCheck } from '../tenant-id-policy.js'
 import { compileExclude } from './exclude.js'
 import { checkOptions, optionsError, type TraciumTenantOptions } from './options.js'
 import {
@@ -94,10 +95,12 @@ export function createTenantResolver(
       ? effectivePathRules(pathRules, options.pathMatching)
       : undefined
   const { consensus = false, required = false, authorize } = options
+  // Without a policy, S6's own check: the default path does no extra work.
+  const checkId = options.tenantId ? createTenantIdCheck(options.tenantId) : validateTenantId
   const fallback: ResolvedTenant =
     options.defaultTenant === undefined
       ? NO_TENANT
-      : Object.freeze({ id: options.defaultTenant, source: 'default' })
+      : Object.freeze({ id: checkId(options.defaultTenant), source: 'default' })
 
   /** Reads sources from `index` on; `found` is what earlier sources agreed on. */
   function readFrom(
@@ -129,8 +132,8 @@ export function createTenantResolver(
     if (value === null || value === undefined) return found
     const next: ResolvedTenant =
       typeof value === 'string'
-        ? { id: validateTenantId(value), source: source.name }
-        : { id: validateTenantId(value.tenantId), source: source.name, claims: value.claims }
+        ? { id: checkId(value), source: source.name }
+        : { id: checkId(value.tenantId), source: source.name, claims: value.claims }
     if (found === undefined) return next
     if (found.id !== next.id) {
       throw new TenantError(
