@@ -40,7 +40,11 @@ export const EXACT_PATH_RULES: PathRules = Object.freeze({
  * expressPathRules(express()) // { caseSensitive: false, strict: false, decode: false }
  * ```
  */
-export function expressPathRules(app: { enabled(setting: string): boolean }): PathRules {
+export function expressPathRules(
+  app: { enabled(setting: string): boolean } | undefined,
+): PathRules {
+  // No app (a bare `router` outside Express): its defaults, which are Express's.
+  if (typeof app?.enabled !== 'function') return EXPRESS_DEFAULT_PATH_RULES
   let rules = expressRules.get(app)
   if (rules === undefined) {
     rules = Object.freeze({
@@ -53,6 +57,11 @@ export function expressPathRules(app: { enabled(setting: string): boolean }): Pa
   return rules
 }
 const expressRules = new WeakMap<object, PathRules>()
+const EXPRESS_DEFAULT_PATH_RULES: PathRules = Object.freeze({
+  caseSensitive: false,
+  strict: false,
+  decode: false,
+})
 
 /** What {@link fastifyPathRules} reads of `fastify.initialConfig`. */
 export interface FastifyRoutingConfig {

@@ -191,6 +191,11 @@ describe('framework rules', () => {
     expect(reads).toBe(2)
   })
 
+  it('Express without an app (a bare router): the defaults', () => {
+    expect(expressPathRules(undefined)).toEqual(EXPRESS)
+    expect(expressPathRules({} as never)).toEqual(EXPRESS)
+  })
+
   it("Fastify: routerOptions over the deprecated top-level names over Fastify's defaults", () => {
     expect(fastifyPathRules({})).toEqual(FASTIFY)
     expect(fastifyPathRules({ caseSensitive: false })).toMatchObject({ caseSensitive: false })
