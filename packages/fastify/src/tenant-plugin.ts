@@ -35,7 +35,8 @@ type ScopedRequest = FastifyRequest & { [kScope]: RequestScope | null }
 const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, done) => {
   let resolver: TenantResolver
   try {
-    // `exclude` and `fromPath` follow this server's routing options, fixed at construction.
+    // `exclude` and `fromPath` follow this server's routing options, fixed at construction:
+    // https://fastify.dev/docs/latest/Reference/Server/#routeroptions
     resolver = createTenantResolver(withoutRegisterOptions(options), {
       packageName: '@tracium/fastify',
       pathRules: fastifyPathRules(fastify.initialConfig),

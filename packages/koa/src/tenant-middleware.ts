@@ -55,7 +55,8 @@ export type TraciumKoaOptions = TraciumTenantOptions
  * ```
  */
 export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
-  // Koa has no router of its own; `exclude` and `fromPath` follow @koa/router's defaults.
+  // Koa has no router of its own; `exclude` and `fromPath` follow @koa/router's defaults
+  // (`sensitive: false`, `strict: false`): https://github.com/koajs/router/blob/master/API.md
   const resolver = createTenantResolver(options, {
     packageName: '@tracium/koa',
     pathRules: KOA_ROUTER_PATH_RULES,

@@ -136,7 +136,9 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
 
 /**
  * `exclude` and `fromPath` follow the platform's router: Express's app settings or Fastify's
- * server options. Read at the first request that needs them, when the app is configured.
+ * server options (https://expressjs.com/en/5x/api.html#app.settings.table,
+ * https://fastify.dev/docs/latest/Reference/Server/#routeroptions). Read at the first request
+ * that needs them, once the app is configured; each app's resolver has its own.
  */
 function settingsFor(host: HttpAdapterHost): TenantAdapterSettings {
   let rules: PathRules | undefined
