@@ -20,8 +20,13 @@ type Reads = Record<string, string | null>
 export const expressHarness: AdapterHarness = {
   name: 'express',
   hookPoints: ['middleware', 'afterBody', 'routeMiddleware'],
-  async start(options, probe) {
+  routing: { caseSensitive: false, strict: false, decode: false },
+  seesRouterSettings: true,
+  async start(options, probe, router = {}) {
     const app = express()
+    // Before the first app.use: the app's router reads these when it is created.
+    if (router.caseSensitive !== undefined) app.set('case sensitive routing', router.caseSensitive)
+    if (router.strict !== undefined) app.set('strict routing', router.strict)
     app.use((_req, res, next) => {
       res.locals.reads = { before: getCurrentTenant() } satisfies Reads
       next()
@@ -89,6 +94,12 @@ export const expressHarness: AdapterHarness = {
     app.get('/leak', (_req, res) => {
       leakTimer(probe)
       res.json({ ok: true })
+    })
+    app.get('/health', (_req, res) => {
+      res.json({ health: 'ok', tenant: getCurrentTenant() })
+    })
+    app.get('/t/:tenant/whoami', (req, res) => {
+      res.json({ tenant: getCurrentTenant(), param: req.params.tenant })
     })
     app.get('/slow', () => {
       probe.slowStarted.push(getCurrentTenant())

@@ -2,7 +2,9 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { expressHarness } from './express.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(expressHarness)
 describeErrorsContract(expressHarness)
 describePeersContract(expressHarness)
+describeRoutingRulesContract(expressHarness)

@@ -33,9 +33,18 @@ export const fastifyHarness: AdapterHarness = {
     'preHandler',
     'routePreHandler',
   ],
-  async start(options, probe) {
+  routing: { caseSensitive: true, strict: true, decode: true },
+  seesRouterSettings: true,
+  async start(options, probe, router = {}) {
     const limit = 5 * 1024 * 1024
-    const app = Fastify({ bodyLimit: limit, forceCloseConnections: true })
+    const app = Fastify({
+      bodyLimit: limit,
+      forceCloseConnections: true,
+      routerOptions: {
+        ...(router.caseSensitive !== undefined && { caseSensitive: router.caseSensitive }),
+        ...(router.strict !== undefined && { ignoreTrailingSlash: !router.strict }),
+      },
+    })
     app.decorateRequest(kReads, null)
     app.addHook('onRequest', (request, _reply, done) => {
       ;(request as FastifyRequest & { [kReads]: Reads })[kReads] = { before: getCurrentTenant() }
@@ -114,6 +123,11 @@ export const fastifyHarness: AdapterHarness = {
       leakTimer(probe)
       return { ok: true }
     })
+    app.get('/health', async () => ({ health: 'ok', tenant: getCurrentTenant() }))
+    app.get<{ Params: { tenant: string } }>('/t/:tenant/whoami', async (request) => ({
+      tenant: getCurrentTenant(),
+      param: request.params.tenant,
+    }))
     app.get('/slow', (_request, _reply) => {
       probe.slowStarted.push(getCurrentTenant())
     })

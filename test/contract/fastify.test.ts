@@ -2,7 +2,9 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { fastifyHarness } from './fastify.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(fastifyHarness)
 describeErrorsContract(fastifyHarness)
 describePeersContract(fastifyHarness)
+describeRoutingRulesContract(fastifyHarness)

@@ -22,6 +22,9 @@
  * - `GET /leak`: starts a 30 ms timer that pushes `getCurrentTenant()` into `probe.late`, then
  *   answers `{ ok: true }` at once.
  * - `GET /slow`: pushes the tenant into `probe.slowStarted` and never answers.
+ * - `GET /health`: `{ health: 'ok', tenant }` (`getCurrentTenant()`), the usual excluded route.
+ * - `GET /t/:tenant/whoami`: `{ tenant, param }`: `getCurrentTenant()` and the route parameter
+ *   as the framework's router parsed it, to compare with `fromPath('/t/:tenant')`.
  */
 import type { TraciumTenantOptions } from '@tracium/core'
 
@@ -39,12 +42,42 @@ export interface ContractServer {
   close(): Promise<void>
 }
 
+/** How a framework's router matches paths (the fields of core's `PathRules`). */
+export interface RoutingRule {
+  readonly caseSensitive: boolean
+  readonly strict: boolean
+  readonly decode: boolean
+}
+
+/** Router settings a test may ask `start` for; omitted fields keep the framework's default. */
+export interface RouterSettings {
+  /** Express 'case sensitive routing', Fastify `routerOptions.caseSensitive`, @koa/router `sensitive`. */
+  readonly caseSensitive?: boolean
+  /** Express 'strict routing', Fastify `!routerOptions.ignoreTrailingSlash`, @koa/router `strict`. */
+  readonly strict?: boolean
+}
+
 /** One adapter under the contract suite. */
 export interface AdapterHarness {
   /** E.g. `express`, `nest-fastify`. */
   readonly name: string
   /** Read points inside framework hooks, guards, interceptors, pipes… reported by `/tenant`. */
   readonly hookPoints: readonly string[]
-  /** Starts the app on 127.0.0.1 with the adapter configured by `options`. */
-  start(options: TraciumTenantOptions, probe: Probe): Promise<ContractServer>
+  /** The framework's routing rule with default settings. */
+  readonly routing: RoutingRule
+  /**
+   * Whether the adapter sees the router's settings itself (Express app settings, Fastify server
+   * options). Koa middleware cannot see @koa/router's options: there the app passes
+   * `pathMatching`.
+   */
+  readonly seesRouterSettings: boolean
+  /**
+   * Starts the app on 127.0.0.1 with the adapter configured by `options`, and the framework's
+   * router configured by `router` (default: the framework's defaults).
+   */
+  start(
+    options: TraciumTenantOptions,
+    probe: Probe,
+    router?: RouterSettings,
+  ): Promise<ContractServer>
 }

@@ -43,7 +43,9 @@ const onError: Middleware = async (ctx, next) => {
 export const koaHarness: AdapterHarness = {
   name: 'koa',
   hookPoints: ['middleware', 'afterBody', 'routerMiddleware', 'routeMiddleware'],
-  async start(options, probe) {
+  routing: { caseSensitive: false, strict: false, decode: false },
+  seesRouterSettings: false,
+  async start(options, probe, routerSettings = {}) {
     const app = new Koa()
     app.use(onError)
     app.use((ctx, next) => {
@@ -72,7 +74,12 @@ export const koaHarness: AdapterHarness = {
       return next()
     })
 
-    const router = new Router()
+    const router = new Router({
+      ...(routerSettings.caseSensitive !== undefined && {
+        sensitive: routerSettings.caseSensitive,
+      }),
+      ...(routerSettings.strict !== undefined && { strict: routerSettings.strict }),
+    })
     router.use(async (ctx, next) => {
       await immediate()
       ctx.state.reads.routerMiddleware = getCurrentTenant()
@@ -128,6 +135,12 @@ export const koaHarness: AdapterHarness = {
     router.get('/leak', (ctx) => {
       leakTimer(probe)
       ctx.body = { ok: true }
+    })
+    router.get('/health', (ctx) => {
+      ctx.body = { health: 'ok', tenant: getCurrentTenant() }
+    })
+    router.get('/t/:tenant/whoami', (ctx) => {
+      ctx.body = { tenant: getCurrentTenant(), param: ctx.params.tenant }
     })
     router.get('/slow', () => {
       probe.slowStarted.push(getCurrentTenant())

@@ -2,7 +2,9 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { koaHarness } from './koa.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(koaHarness)
 describeErrorsContract(koaHarness)
 describePeersContract(koaHarness)
+describeRoutingRulesContract(koaHarness)

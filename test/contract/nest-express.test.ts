@@ -2,7 +2,9 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { nestExpressHarness } from './nest.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(nestExpressHarness)
 describeErrorsContract(nestExpressHarness)
 describePeersContract(nestExpressHarness)
+describeRoutingRulesContract(nestExpressHarness)

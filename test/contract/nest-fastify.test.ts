@@ -2,7 +2,9 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { nestFastifyHarness } from './nest.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(nestFastifyHarness)
 describeErrorsContract(nestFastifyHarness)
 describePeersContract(nestFastifyHarness)
+describeRoutingRulesContract(nestFastifyHarness)

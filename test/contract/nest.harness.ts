@@ -24,6 +24,7 @@ import {
   Module,
   type NestInterceptor,
   type NestMiddleware,
+  Param,
   type PipeTransform,
   Post,
   Req,
@@ -47,6 +48,7 @@ import { getCurrentTenant, requireTenant, type TraciumTenantOptions } from '@tra
 // A value import: Nest injects constructor parameters by the class that decorator metadata names;
 // `import type` would make it `Object` (https://biomejs.dev/linter/rules/use-import-type/).
 import { Tenant, TenantExceptionFilter, TenantService, TraciumTenantModule } from '@tracium/nestjs'
+import express from 'express'
 import { map } from 'rxjs'
 import {
   errorBody,
@@ -57,7 +59,7 @@ import {
   requireAfterAwait,
   streamEvents,
 } from './app-parts.js'
-import type { AdapterHarness, Probe } from './harness.js'
+import type { AdapterHarness, Probe, RouterSettings } from './harness.js'
 import { configurePeers, peersController, peersProviders } from './nest.peers.js'
 import { peersStorage } from './peers-parts.js'
 
@@ -246,6 +248,16 @@ function contractController(multipart: Type<NestInterceptor>) {
       return { ok: true }
     }
 
+    @Get('health')
+    health() {
+      return { health: 'ok', tenant: getCurrentTenant() }
+    }
+
+    @Get('t/:tenant/whoami')
+    whoami(@Param('tenant') param: string) {
+      return { tenant: getCurrentTenant(), param }
+    }
+
     @Get('slow')
     slow() {
       this.probe.slowStarted.push(getCurrentTenant())
@@ -288,8 +300,16 @@ const platforms = {
     multipart: ExpressNoFiles({ limits: { fieldSize: LIMIT } }),
     // biome-ignore lint/suspicious/noExplicitAny: a multer engine; see peersStorage
     peersFile: ExpressFile('file', { storage: peersStorage as any }),
-    async create(module: DynamicModule): Promise<INestApplication> {
-      const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+    routing: { caseSensitive: false, strict: false, decode: false },
+    async create(module: DynamicModule, router: RouterSettings): Promise<INestApplication> {
+      // Set before Nest mounts anything: Express's router reads them when it is created.
+      const instance = express()
+      if (router.caseSensitive !== undefined) {
+        instance.set('case sensitive routing', router.caseSensitive)
+      }
+      if (router.strict !== undefined) instance.set('strict routing', router.strict)
+      const adapter = new ExpressAdapter(instance)
+      const app = await NestFactory.create<NestExpressApplication>(module, adapter, {
         logger: false,
         abortOnError: false,
         forceCloseConnections: true,
@@ -308,8 +328,15 @@ const platforms = {
     multipart: FastifyNoFiles({ limits: { fieldSize: LIMIT } }),
     // biome-ignore lint/suspicious/noExplicitAny: a multer engine; see peersStorage
     peersFile: FastifyFile('file', { storage: peersStorage as any }),
-    async create(module: DynamicModule): Promise<INestApplication> {
-      const adapter = new FastifyAdapter({ bodyLimit: LIMIT })
+    routing: { caseSensitive: true, strict: true, decode: true },
+    async create(module: DynamicModule, router: RouterSettings): Promise<INestApplication> {
+      const adapter = new FastifyAdapter({
+        bodyLimit: LIMIT,
+        routerOptions: {
+          ...(router.caseSensitive !== undefined && { caseSensitive: router.caseSensitive }),
+          ...(router.strict !== undefined && { ignoreTrailingSlash: !router.strict }),
+        },
+      })
       const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
         logger: false,
         abortOnError: false,
@@ -344,9 +371,11 @@ function before(req: AnyRequest, _res: unknown, next: () => void) {
 }
 
 function nestHarness(name: string, platform: keyof typeof platforms): AdapterHarness {
-  const { multipart, peersFile, create } = platforms[platform]
+  const { multipart, peersFile, create, routing } = platforms[platform]
   return {
     name,
+    routing,
+    seesRouterSettings: true,
     hookPoints: [
       'middleware',
       'guard',
@@ -357,8 +386,8 @@ function nestHarness(name: string, platform: keyof typeof platforms): AdapterHar
       'nestService',
       'interceptorAfter',
     ],
-    async start(options, probe) {
-      const app = await create(appModule(options, probe, multipart, peersFile))
+    async start(options, probe, router = {}) {
+      const app = await create(appModule(options, probe, multipart, peersFile), router)
       app.useGlobalFilters(new ContractFilter(app.get(HttpAdapterHost)))
       await app.listen(0, '127.0.0.1')
       return {

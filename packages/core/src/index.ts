@@ -40,6 +40,15 @@ export {
   type TraciumTenantOptions,
 } from './resolution/options.js'
 export {
+  EXACT_PATH_RULES,
+  expressPathRules,
+  type FastifyRoutingConfig,
+  fastifyPathRules,
+  KOA_ROUTER_PATH_RULES,
+  type PathRules,
+  type PathRulesInput,
+} from './resolution/path-rules.js'
+export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TEXTS,
   type ProblemDetails,
@@ -52,6 +61,7 @@ export type { TenantRequest, TenantRequestHeaders } from './resolution/request.j
 export {
   createTenantResolver,
   type ResolvedTenant,
+  type TenantAdapterSettings,
   type TenantResolver,
 } from './resolution/resolver.js'
 export type {
@@ -78,3 +88,10 @@ export {
   withTenant,
 } from './tenant-context.js'
 export { MAX_TENANT_ID_LENGTH, validateTenantId } from './tenant-id.js'
+export {
+  ASCII_TENANT_ID,
+  createTenantIdCheck,
+  SLUG_TENANT_ID,
+  type TenantIdPolicy,
+  UUID_TENANT_ID,
+} from './tenant-id-policy.js'

@@ -4,10 +4,12 @@
  */
 import {
   createTenantResolver,
+  expressPathRules,
   handleRejection,
   openHttpScope,
   type ResolvedTenant,
   resolveInScope,
+  type TenantRequest,
   type TraciumTenantOptions,
 } from '@tracium/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
@@ -52,7 +54,10 @@ export type TraciumExpressOptions = TraciumTenantOptions
  * ```
  */
 export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandler {
-  const resolver = createTenantResolver(options, '@tracium/express')
+  const resolver = createTenantResolver(options, {
+    packageName: '@tracium/express',
+    pathRules: appPathRules,
+  })
 
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
     watchApp(req.app, traciumTenantMiddleware)
@@ -70,6 +75,12 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
         handleRejection(error, resolver.rejections, (problem) => sendProblem(res, problem), next),
     )
   }
+}
+
+// Express's routing settings belong to the app (read once per app, and only when `exclude` or
+// `fromPath` needs them): https://expressjs.com/en/5x/api.html#app.settings.table
+function appPathRules(request: TenantRequest) {
+  return expressPathRules((request.raw as Request).app)
 }
 
 function routeOf(req: Request): string | undefined {

@@ -4,6 +4,7 @@
  */
 import {
   createTenantResolver,
+  fastifyPathRules,
   handleRejection,
   openHttpScope,
   type RequestScope,
@@ -41,7 +42,12 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
   }
   let resolver: TenantResolver
   try {
-    resolver = createTenantResolver(withoutRegisterOptions(options), '@tracium/fastify')
+    // `exclude` and `fromPath` follow this server's routing options, fixed at construction:
+    // https://fastify.dev/docs/latest/Reference/Server/#routeroptions
+    resolver = createTenantResolver(withoutRegisterOptions(options), {
+      packageName: '@tracium/fastify',
+      pathRules: fastifyPathRules(fastify.initialConfig),
+    })
   } catch (error) {
     return done(error as Error) // E3: `await app.register(...)` rejects with the message
   }

@@ -5,6 +5,7 @@
 import {
   createTenantResolver,
   handleRejection,
+  KOA_ROUTER_PATH_RULES,
   openHttpScope,
   type ResolvedTenant,
   resolveInScope,
@@ -57,7 +58,12 @@ export type TraciumKoaOptions = TraciumTenantOptions
  * ```
  */
 export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
-  const resolver = createTenantResolver(options, '@tracium/koa')
+  // Koa has no router of its own; `exclude` and `fromPath` follow @koa/router's defaults
+  // (`sensitive: false`, `strict: false`): https://github.com/koajs/router/blob/master/API.md
+  const resolver = createTenantResolver(options, {
+    packageName: '@tracium/koa',
+    pathRules: KOA_ROUTER_PATH_RULES,
+  })
 
   return function traciumTenantMiddleware(ctx: Context, next: Next) {
     watchApp(ctx, traciumTenantMiddleware)

@@ -12,6 +12,11 @@ import {
 import { APP_FILTER, HttpAdapterHost, ModulesContainer } from '@nestjs/core'
 import {
   createTenantResolver,
+  EXACT_PATH_RULES,
+  expressPathRules,
+  fastifyPathRules,
+  type PathRules,
+  type TenantAdapterSettings,
   type TenantResolver,
   TraciumOptionsError,
   type TraciumTenantOptions,
@@ -79,11 +84,12 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
    * @throws {TraciumOptionsError} at once for options that cannot work (E3).
    */
   static forRoot(options: TraciumNestOptions = {}): DynamicModule {
-    const resolvers = buildResolvers(options)
-    return TraciumTenantModule.build([
-      { provide: TRACIUM_TENANT_RESOLVER, useValue: resolvers.resolver },
-      { provide: TRACIUM_OPTIONAL_RESOLVER, useValue: resolvers.optional },
-    ])
+    createTenantResolver(options, PACKAGE) // E3: checked now; each app builds its own below
+    return TraciumTenantModule.build(
+      resolverProviders([HttpAdapterHost], (host: HttpAdapterHost) =>
+        buildResolvers(options, settingsFor(host)),
+      ),
+    )
   }
 
   /**
@@ -104,23 +110,11 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
     checkAsyncOptions(options)
     const { useFactory } = options
     return TraciumTenantModule.build(
-      [
-        {
-          provide: RESOLVERS,
-          inject: options.inject ?? [],
-          useFactory: async (...args: unknown[]) => buildResolvers(await useFactory(...args), true),
-        },
-        {
-          provide: TRACIUM_TENANT_RESOLVER,
-          inject: [RESOLVERS],
-          useFactory: (r: Resolvers) => r.resolver,
-        },
-        {
-          provide: TRACIUM_OPTIONAL_RESOLVER,
-          inject: [RESOLVERS],
-          useFactory: (r: Resolvers) => r.optional,
-        },
-      ],
+      resolverProviders(
+        [HttpAdapterHost, ...(options.inject ?? [])],
+        async (host: HttpAdapterHost, ...args: unknown[]) =>
+          buildResolvers(await useFactory(...args), settingsFor(host), true),
+      ),
       options.imports,
     )
   }
@@ -191,7 +185,31 @@ interface Resolvers {
 
 const RESOLVERS = Symbol('@tracium/nestjs:resolvers')
 
-function buildResolvers(options: unknown, fromFactory = false): Resolvers {
+/** The resolver providers: both resolvers are built once per app by `build`. */
+function resolverProviders(
+  inject: NonNullable<FactoryProvider['inject']>,
+  build: (...args: never[]) => Resolvers | Promise<Resolvers>,
+): Provider[] {
+  return [
+    { provide: RESOLVERS, inject, useFactory: build },
+    {
+      provide: TRACIUM_TENANT_RESOLVER,
+      inject: [RESOLVERS],
+      useFactory: (r: Resolvers) => r.resolver,
+    },
+    {
+      provide: TRACIUM_OPTIONAL_RESOLVER,
+      inject: [RESOLVERS],
+      useFactory: (r: Resolvers) => r.optional,
+    },
+  ]
+}
+
+function buildResolvers(
+  options: unknown,
+  settings: TenantAdapterSettings,
+  fromFactory = false,
+): Resolvers {
   if (fromFactory && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     optionsError(
       `forRootAsync's useFactory returned ${kindOf(options)}; return the options object ` +
@@ -199,9 +217,9 @@ function buildResolvers(options: unknown, fromFactory = false): Resolvers {
     )
   }
   const checked = options as TraciumNestOptions
-  const resolver = createTenantResolver(checked, PACKAGE)
+  const resolver = createTenantResolver(checked, settings)
   const optional = checked.required
-    ? createTenantResolver({ ...checked, required: false }, PACKAGE)
+    ? createTenantResolver({ ...checked, required: false }, settings)
     : null
   return { resolver, optional }
 }
@@ -248,4 +266,30 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'object') return 'an object'
   return typeof value === 'string' ? 'a string' : typeof value
+}
+
+/**
+ * `exclude` and `fromPath` follow the platform's router: Express's app settings or Fastify's
+ * server options (https://expressjs.com/en/5x/api.html#app.settings.table,
+ * https://fastify.dev/docs/latest/Reference/Server/#routeroptions). Read at the first request
+ * that needs them, once the app is configured; each app's resolver has its own.
+ */
+function settingsFor(host: HttpAdapterHost): TenantAdapterSettings {
+  let rules: PathRules | undefined
+  return {
+    packageName: PACKAGE,
+    pathRules: () => {
+      if (rules !== undefined) return rules
+      const adapter = host.httpAdapter
+      const type = adapter.getType()
+      const instance = adapter.getInstance()
+      rules =
+        type === 'fastify'
+          ? fastifyPathRules(instance.initialConfig)
+          : type === 'express'
+            ? expressPathRules(instance)
+            : EXACT_PATH_RULES // another platform: the path as received
+      return rules
+    },
+  }
 }

@@ -4,6 +4,8 @@
  */
 import type { JWTPayload } from 'jose'
 import { validateTenantId } from '../tenant-id.js'
+import { createTenantIdCheck, type TenantIdPolicy } from '../tenant-id-policy.js'
+import type { PathRules } from './path-rules.js'
 import type { TenantRequest } from './request.js'
 import type { TenantSourceInput } from './source.js'
 
@@ -17,7 +19,8 @@ export interface AuthorizeDetails {
 
 /**
  * Paths that skip tenant resolution (R6): exact paths (`'/health'`), prefixes ending in `/*`
- * (`'/public/*'`), regular expressions tested on the path, or a predicate.
+ * (`'/public/*'`), regular expressions tested on the path, or a predicate. Paths follow the
+ * router's rule (`pathMatching`); RegExps and predicates see the path as received.
  */
 export type ExcludeOption = ReadonlyArray<string | RegExp> | ((request: TenantRequest) => boolean)
 
@@ -52,9 +55,24 @@ export interface TraciumTenantOptions {
   required?: boolean
   /**
    * The tenant of a request no source gave one for, e.g. `'anonymous'` (R4). It is not passed to
-   * `authorize`. Default: none (the tenant is `null`).
+   * `authorize`. It must pass the `tenantId` policy. Default: none (the tenant is `null`).
    */
   defaultTenant?: string
+  /**
+   * A stricter rule for tenant ids than the default (S6: 1–255 characters, no control
+   * characters, no edge white space, which lets `../etc`, `<script>` and look-alike Unicode
+   * through): a `pattern` the whole id must match, a `validate` function, and opt-in
+   * `normalize: 'NFC'`. Applied to every id a source yields and to `defaultTenant`; a refused
+   * id is `TENANT_INVALID` (400). Ready-made: `SLUG_TENANT_ID`, `UUID_TENANT_ID`,
+   * `ASCII_TENANT_ID`. Default: none (S6 only, at no extra cost).
+   *
+   * @example
+   * ```ts
+   * traciumTenant({ tenantId: UUID_TENANT_ID })
+   * traciumTenant({ tenantId: { pattern: /org_[0-9]+/, normalize: 'NFC' } })
+   * ```
+   */
+  tenantId?: TenantIdPolicy
   /**
    * Decides whether the request may act as the resolved tenant (R5), e.g. a membership check.
    * Sync or async; only `true` allows, anything else is `TENANT_FORBIDDEN` (403). A `TenantError`
@@ -66,8 +84,29 @@ export interface TraciumTenantOptions {
     request: TenantRequest,
     details: AuthorizeDetails,
   ) => boolean | Promise<boolean>
-  /** Paths that skip resolution; their scope still opens with no tenant (R6). Default: none. */
+  /**
+   * Paths that skip resolution; their scope still opens with no tenant (R6). Path entries match
+   * as the framework's router does (see `pathMatching`): on Express and Koa `'/health'` also
+   * excludes `/HEALTH` and `/health/`; on Fastify it does not, but `/%68ealth` (which Fastify
+   * routes to `/health`) is excluded. RegExps are tested on the path as received, with their
+   * own flags (add `i` for a case-insensitive router). Default: none.
+   */
   exclude?: ExcludeOption
+  /**
+   * How `exclude` paths and `fromPath` patterns match the request path. Default: the framework's
+   * own rule, as the adapter reads it: Express: the app's 'case sensitive routing' and 'strict
+   * routing' settings (both off by default); Fastify: the server's `routerOptions.caseSensitive`
+   * (default `true`) and `ignoreTrailingSlash` (default `false`), on the decoded path; Koa:
+   * @koa/router's defaults (case-insensitive, not strict); Nest: its platform's. Set the fields
+   * your router differs in, e.g. for `express.Router({ caseSensitive: true })` or
+   * `new Router({ sensitive: true })` on Koa, which the middleware cannot see.
+   *
+   * @example
+   * ```ts
+   * traciumTenant({ exclude: ['/health'], pathMatching: { caseSensitive: true } })
+   * ```
+   */
+  pathMatching?: Partial<PathRules>
   /**
    * What the middleware does with a request it rejects (E2). `'respond'`: answer at once with
    * the error's status and an `application/problem+json` body. `'forward'`: hand the
@@ -103,8 +142,10 @@ const KNOWN = new Set([
   'consensus',
   'required',
   'defaultTenant',
+  'tenantId',
   'authorize',
   'exclude',
+  'pathMatching',
   'rejections',
 ])
 
@@ -142,9 +183,12 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
       optionsError(packageName, `option "${key}" must be true or false.`)
     }
   }
+  checkTenantIdPolicy(options.tenantId, packageName)
   if (options.defaultTenant !== undefined) {
     try {
-      validateTenantId(options.defaultTenant)
+      ;(options.tenantId ? createTenantIdCheck(options.tenantId) : validateTenantId)(
+        options.defaultTenant,
+      )
     } catch (err) {
       optionsError(
         packageName,
@@ -169,6 +213,7 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
   if (rejections !== undefined && rejections !== 'respond' && rejections !== 'forward') {
     optionsError(packageName, `option "rejections" must be 'respond' or 'forward'.`)
   }
+  checkPathMatching(options.pathMatching, packageName)
   const { exclude } = options
   if (exclude !== undefined && typeof exclude !== 'function') {
     if (!Array.isArray(exclude)) {
@@ -183,6 +228,59 @@ export function checkOptions(options: TraciumTenantOptions, packageName: string)
         )
       }
     }
+  }
+}
+
+const PATH_RULE_KEYS = new Set(['caseSensitive', 'strict', 'decode'])
+
+function checkPathMatching(value: unknown, packageName: string): void {
+  if (value === undefined) return
+  const fix = 'e.g. { caseSensitive: true, strict: false, decode: false } (each field optional).'
+  if (typeof value !== 'object' || value === null) {
+    optionsError(packageName, `option "pathMatching" must be an object, ${fix}`)
+  }
+  for (const [key, field] of Object.entries(value)) {
+    if (!PATH_RULE_KEYS.has(key) || typeof field !== 'boolean') {
+      optionsError(
+        packageName,
+        `option "pathMatching" has ${JSON.stringify(key)}: its fields are caseSensitive, strict ` +
+          `and decode, each true or false, ${fix}`,
+      )
+    }
+  }
+}
+
+const POLICY_KEYS = new Set(['pattern', 'validate', 'normalize'])
+
+function checkTenantIdPolicy(policy: unknown, packageName: string): void {
+  if (policy === undefined) return
+  const example =
+    'e.g. { pattern: /[a-z0-9-]{1,63}/ }, { validate: (id) => boolean } or SLUG_TENANT_ID.'
+  if (typeof policy !== 'object' || policy === null) {
+    optionsError(packageName, `option "tenantId" must be an object, ${example}`)
+  }
+  const { pattern, validate, normalize } = policy as Record<string, unknown>
+  for (const key of Object.keys(policy)) {
+    if (!POLICY_KEYS.has(key)) {
+      optionsError(
+        packageName,
+        `option "tenantId" has unknown field "${key}": its fields are pattern, validate and ` +
+          `normalize, ${example}`,
+      )
+    }
+  }
+  if (pattern !== undefined && !(pattern instanceof RegExp)) {
+    optionsError(packageName, 'option "tenantId.pattern" must be a RegExp, e.g. /[a-z0-9-]{1,63}/.')
+  }
+  if (validate !== undefined && typeof validate !== 'function') {
+    optionsError(packageName, 'option "tenantId.validate" must be a function (id) => boolean.')
+  }
+  if (normalize !== undefined && normalize !== 'NFC') {
+    optionsError(
+      packageName,
+      `option "tenantId.normalize" must be 'NFC' (NFKC is not offered: it changes ids, see the ` +
+        'README); leave it out to take ids as they are.',
+    )
   }
 }
 

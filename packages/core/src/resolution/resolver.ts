@@ -10,6 +10,7 @@ import { isTenantError, TenantError } from '../errors.js'
 import { rejectedChannel, resolvedChannel } from '../events.js'
 import { assignTenant, type RequestScope } from '../request-scope.js'
 import { validateTenantId } from '../tenant-id.js'
+import { createTenantIdCheck } from '../tenant-id-policy.js'
 import { compileExclude } from './exclude.js'
 import {
   checkOptions,
@@ -17,6 +18,12 @@ import {
   type RejectionMode,
   type TraciumTenantOptions,
 } from './options.js'
+import {
+  EXACT_PATH_RULES,
+  effectivePathRules,
+  type PathRules,
+  type PathRulesInput,
+} from './path-rules.js'
 import type { TenantRequest } from './request.js'
 import { type SourceValue, type TenantSource, toSource } from './source.js'
 import { fromCookie } from './sources/cookie.js'
@@ -65,45 +72,73 @@ export interface TenantResolver {
 
 const NO_TENANT: ResolvedTenant = Object.freeze({ id: null, source: null })
 
+/** What an adapter tells {@link createTenantResolver} about itself. */
+export interface TenantAdapterSettings {
+  /** Starts every option error's message, e.g. `@tracium/express`. Default: `@tracium/core`. */
+  readonly packageName?: string
+  /**
+   * How the framework's router matches paths (`exclude` paths and `fromPath` patterns follow
+   * it), or a function of the request returning it when the rule is only known per request
+   * (Express: the app's settings; return one cached object per app). The function is only
+   * called when `exclude` lists paths or a `fromPath` pattern is used; the user's
+   * `pathMatching` option overrides it. Default: `EXACT_PATH_RULES` (as received).
+   */
+  readonly pathRules?: PathRulesInput
+}
+
 /**
  * Builds the resolver for `options`, checking them first (E3). Adapters call this once, when
  * the middleware is created.
  *
- * @param packageName starts every option error's message. Default: `@tracium/core`.
+ * @param adapter the adapter's settings, or just its package name (which starts every option
+ *   error's message). Default: `{ packageName: '@tracium/core', pathRules: EXACT_PATH_RULES }`.
  * @throws {TraciumOptionsError} for options that cannot work, saying how to fix them.
  * @example
  * ```ts
- * const resolver = createTenantResolver({ resolve: fromHeader(), required: true }, '@tracium/express')
+ * const resolver = createTenantResolver(
+ *   { resolve: fromHeader(), required: true },
+ *   { packageName: '@tracium/koa', pathRules: KOA_ROUTER_PATH_RULES },
+ * )
  * const tenant = await resolver.resolve(request, scope) // { id: 'acme', source: 'header:x-tenant-id' }
  * ```
  */
 export function createTenantResolver(
   options: TraciumTenantOptions = {},
-  packageName = '@tracium/core',
+  adapter: string | TenantAdapterSettings = {},
 ): TenantResolver {
+  const { packageName = '@tracium/core', pathRules = EXACT_PATH_RULES } =
+    typeof adapter === 'string' ? { packageName: adapter } : adapter
   checkOptions(options, packageName)
   const sources = normalizeSources(options.resolve, packageName)
   const sourceNames = sources.map((s) => s.name).join(', ')
   const isExcluded = compileExclude(options.exclude)
+  // Only asked for when something matches paths: the default header source never pays for it.
+  const rulesOf =
+    isExcluded?.usesPathRules || sources.some((s) => s.matchesPath === true)
+      ? effectivePathRules(pathRules, options.pathMatching)
+      : undefined
   const { consensus = false, required = false, authorize } = options
+  // Without a policy, S6's own check: the default path does no extra work.
+  const checkId = options.tenantId ? createTenantIdCheck(options.tenantId) : validateTenantId
   const fallback: ResolvedTenant =
     options.defaultTenant === undefined
       ? NO_TENANT
-      : Object.freeze({ id: options.defaultTenant, source: 'default' })
+      : Object.freeze({ id: checkId(options.defaultTenant), source: 'default' })
 
   /** Reads sources from `index` on; `found` is what earlier sources agreed on. */
   function readFrom(
     request: TenantRequest,
+    rules: PathRules | undefined,
     index: number,
     found: ResolvedTenant | undefined,
   ): ResolvedTenant | undefined | Promise<ResolvedTenant | undefined> {
     for (let i = index; i < sources.length; i++) {
       const source = sources[i]!
-      const value = source.read(request)
+      const value = source.read(request, rules)
       if (value instanceof Promise) {
         return value.then((v) => {
           const next = accept(source, v, found)
-          return next !== undefined && !consensus ? next : readFrom(request, i + 1, next)
+          return next !== undefined && !consensus ? next : readFrom(request, rules, i + 1, next)
         })
       }
       found = accept(source, value, found)
@@ -120,8 +155,8 @@ export function createTenantResolver(
     if (value === null || value === undefined) return found
     const next: ResolvedTenant =
       typeof value === 'string'
-        ? { id: validateTenantId(value), source: source.name }
-        : { id: validateTenantId(value.tenantId), source: source.name, claims: value.claims }
+        ? { id: checkId(value), source: source.name }
+        : { id: checkId(value.tenantId), source: source.name, claims: value.claims }
     if (found === undefined) return next
     if (found.id !== next.id) {
       throw new TenantError(
@@ -174,8 +209,9 @@ export function createTenantResolver(
     rejections: options.rejections ?? 'respond',
     resolve(request, scope) {
       try {
-        if (isExcluded?.(request)) return NO_TENANT
-        const found = readFrom(request, 0, undefined)
+        const rules = rulesOf?.(request)
+        if (isExcluded?.(request, rules)) return NO_TENANT
+        const found = readFrom(request, rules, 0, undefined)
         const decided =
           found instanceof Promise ? found.then((f) => decide(request, f)) : decide(request, found)
         if (decided instanceof Promise) {

@@ -3,6 +3,7 @@
  * the subdomain, the path, the query, a cookie, or a function of the user's.
  */
 import type { JWTPayload } from 'jose'
+import type { PathRules } from './path-rules.js'
 import type { TenantRequest } from './request.js'
 
 /** A tenant read together with the verified token claims it came from (see `fromJwt`). */
@@ -21,8 +22,16 @@ export type SourceValue = string | null | undefined | ClaimedTenant
 export interface TenantSource {
   /** Shown in diagnostics events and `req.tenant.source`, e.g. `header:x-tenant-id`. */
   readonly name: string
-  /** Reads the candidate tenant. Built-in sources validate what they return. */
-  read(request: TenantRequest): SourceValue | Promise<SourceValue>
+  /**
+   * Set by sources that match the request path against a pattern (`fromPath`): the resolver then
+   * passes `read` the adapter's router rule. Default: `false` (`read` gets no rule).
+   */
+  readonly matchesPath?: boolean
+  /**
+   * Reads the candidate tenant. Built-in sources validate what they return. `rules` is how the
+   * framework's router matches paths, given when `matchesPath` is set.
+   */
+  read(request: TenantRequest, rules?: PathRules): SourceValue | Promise<SourceValue>
 }
 
 /**

@@ -1,6 +1,7 @@
 /** `fromPath`: the tenant from the URL path, by a prefix pattern or a route parameter. */
 import { TenantError } from '../../errors.js'
 import { optionsError } from '../options.js'
+import { comparable, EXACT_PATH_RULES, type PathRules } from '../path-rules.js'
 import { pathOf } from '../request.js'
 import type { TenantSource } from '../source.js'
 
@@ -8,8 +9,9 @@ import type { TenantSource } from '../source.js'
 export interface PathSourceOptions {
   /**
    * A path prefix with one `:name` segment, e.g. `'/t/:tenant'`: `/t/acme/chat` yields `acme`.
-   * Matched against the request path (case-sensitive), so it works in middleware that runs
-   * before routing.
+   * Matched against the request path as the adapter's router would match it (Express, Koa and
+   * Nest on Express ignore case by default, Fastify does not; see the `pathMatching` option), so
+   * it works in middleware that runs before routing. The tenant segment keeps its case.
    */
   pattern?: string
   /**
@@ -49,13 +51,17 @@ export function fromPath(options: string | PathSourceOptions): TenantSource {
   }
   const segments = compilePattern(pattern!)
   const at = segments.findIndex((s) => s.startsWith(':'))
+  // The static segments as a case-insensitive router compares them.
+  const lowerSegments = segments.map((s) => s.toLowerCase())
   return {
     name: `path:${segments[at]!.slice(1)}`,
-    read(request) {
+    matchesPath: true,
+    read(request, rules: PathRules = EXACT_PATH_RULES) {
       const parts = pathOf(request.url).split('/')
       if (parts.length < segments.length) return null
+      const expected = rules.caseSensitive ? segments : lowerSegments
       for (let i = 1; i < segments.length; i++) {
-        if (i !== at && parts[i] !== segments[i]) return null
+        if (i !== at && comparable(parts[i]!, rules) !== expected[i]) return null
       }
       const raw = parts[at]
       return raw ? decodeSegment(raw) : null
