@@ -6,8 +6,8 @@ import type { TenantSource } from '../source.js'
 
 /**
  * Reads the tenant from the cookie `name`: from the cookies the framework parsed when it did,
- * else from the Cookie header. A cookie sent twice (say with two paths) is `TENANT_INVALID`,
- * since picking one would be a guess.
+ * else from the Cookie header. A cookie sent twice (say with two paths, or in two Cookie
+ * headers, which Node joins with "; ") is `TENANT_INVALID`, since picking one would be a guess.
  *
  * @param name the cookie. Default: `'tenant'`.
  * @example

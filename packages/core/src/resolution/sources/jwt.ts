@@ -50,15 +50,21 @@ export interface JwtSourceOptions {
   maxTokenAge?: number
   /**
    * The claim holding the tenant: a name, a dotted path (`org.id`) or a namespaced claim
-   * (`https://example.com/tenant_id`, matched whole first). Default: `'tenant_id'`.
+   * (`https://example.com/tenant_id`, matched whole first). Its value is a string, or a number
+   * that is a safe integer (`42` → `'42'`). Any other number (`1.5`, `2^53` and beyond, where
+   * JSON loses digits: `9007199254740993` parses as `…992`) is `TENANT_INVALID`: issue such ids
+   * as strings. Default: `'tenant_id'`.
    */
   claim?: string
   /**
    * Header carrying the token. `authorization` expects `Bearer <token>` (other schemes are not
-   * ours and yield no tenant); any other header holds the bare token. Default: `'authorization'`.
+   * ours and yield no tenant); any other header holds the bare token. The header sent twice is
+   * `TOKEN_INVALID`: a second `Authorization` is found in `request.rawHeaders` (Node keeps only
+   * the first in `headers`), a repeat of another header by the comma Node joins it with.
+   * Default: `'authorization'`.
    */
   header?: string
-  /** Read the token from this cookie instead of a header. Default: none. */
+  /** Read the token from this cookie instead of a header; sent twice, `TOKEN_INVALID`. Default: none. */
   cookie?: string
   /** Longer tokens are refused before any parsing. Default: `8192` characters. */
   maxTokenLength?: number
@@ -85,9 +91,10 @@ const PKG = '@tracium/core'
 /**
  * Reads the tenant from a claim of a JWT that jose has verified (signature, `exp`, `nbf`, and
  * `iss`/`aud` when configured). A token that is present but fails any check is `TOKEN_INVALID`
- * (401) and never falls through to the next source (R3); a missing, empty or non-string (numbers
- * excepted) claim is `TENANT_INVALID`. Error messages say why, never echo the token. The
- * verified claims reach `authorize` and the adapters' `req.tenant.claims`.
+ * (401) and never falls through to the next source (R3); a missing, empty or non-string claim
+ * is `TENANT_INVALID` (safe integers excepted, see `claim`). Error messages say why, never echo
+ * the token. The verified claims reach `authorize` and the adapters' `req.tenant.claims`, deeply
+ * frozen: shared by every request with the same token, they cannot be changed by any of them.
  *
  * @example
  * ```ts
