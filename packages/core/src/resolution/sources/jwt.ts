@@ -64,7 +64,10 @@ export interface JwtSourceOptions {
    * Default: `'authorization'`.
    */
   header?: string
-  /** Read the token from this cookie instead of a header; sent twice, `TOKEN_INVALID`. Default: none. */
+  /**
+   * Read the token from this cookie instead of a header; a cookie sent twice is `TOKEN_INVALID`.
+   * Default: none.
+   */
   cookie?: string
   /** Longer tokens are refused before any parsing. Default: `8192` characters. */
   maxTokenLength?: number
@@ -259,10 +262,10 @@ function tokenFromHeader(request: TenantRequest, name: string, rawCheck: boolean
 
 /**
  * The token of `Bearer <token>` (scheme case-insensitive, spaces around the token allowed),
- * scanned once from left to right: no regular expression, so no backtracking on a hostile value
- * (a pattern like /^bearer +(\S*) *$/i is quadratic in a long run of spaces). A Bearer credential
- * we cannot parse is a bad token, never a reason to try the next source (R3); another scheme
- * (Basic, …) is not a token of ours: no tenant from this source.
+ * scanned from left to right in linear time: no backtracking pattern (the old /^bearer +(\S*) *$/i
+ * was quadratic in a long run of spaces; the only expressions left test one character class per
+ * position). A Bearer credential we cannot parse is a bad token, never a reason to try the next
+ * source (R3); another scheme (Basic, …) is not a token of ours: no tenant from this source.
  */
 function bearerToken(value: string): string | null {
   // The usual spelling first, without the scan: a token that holds no white space.
