@@ -184,14 +184,19 @@ export function describeHostileInputContract(harness: AdapterHarness): void {
       }
       await timed(benign) // warm up both paths once
       await timed(hostile)
-      const hostileTimes: number[] = []
-      const benignTimes: number[] = []
-      for (let i = 0; i < 7; i++) {
-        benignTimes.push(await timed(benign))
-        hostileTimes.push(await timed(hostile))
+      // Rounds of three requests of each, interleaved; a round's cost is its fastest request
+      // (a busy machine only ever adds time), and the verdict is the median round.
+      const ratios: number[] = []
+      for (let round = 0; round < 5; round++) {
+        const hostileTimes: number[] = []
+        const benignTimes: number[] = []
+        for (let i = 0; i < 3; i++) {
+          benignTimes.push(await timed(benign))
+          hostileTimes.push(await timed(hostile))
+        }
+        ratios.push(Math.min(...hostileTimes) / Math.min(...benignTimes))
       }
-      // Before the fix one hostile request held the event loop for 150–400 ms.
-      expect(median(hostileTimes) / median(benignTimes)).toBeLessThan(5)
+      expect(median(ratios)).toBeLessThan(5)
     })
 
     it('verified claims are frozen: a mutation throws and the next request with the token never sees it', async () => {
