@@ -1,6 +1,7 @@
 import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { fastifyHarness } from './fastify.harness.js'
+import { describeHostileInputContract } from './hostile-input.contract.js'
 import { describePeersContract } from './peers.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
@@ -8,3 +9,4 @@ describeContract(fastifyHarness)
 describeErrorsContract(fastifyHarness)
 describePeersContract(fastifyHarness)
 describeRoutingRulesContract(fastifyHarness)
+describeHostileInputContract(fastifyHarness)

@@ -1,5 +1,6 @@
 import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
+import { describeHostileInputContract } from './hostile-input.contract.js'
 import { nestFastifyHarness } from './nest.harness.js'
 import { describePeersContract } from './peers.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
@@ -8,3 +9,4 @@ describeContract(nestFastifyHarness)
 describeErrorsContract(nestFastifyHarness)
 describePeersContract(nestFastifyHarness)
 describeRoutingRulesContract(nestFastifyHarness)
+describeHostileInputContract(nestFastifyHarness)

@@ -62,7 +62,13 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
     watchApp(req.app, traciumTenantMiddleware)
     const scope = openHttpScope(req, res, req.originalUrl, () => routeOf(req))
-    const request = { method: req.method, url: req.originalUrl, headers: req.headers, raw: req }
+    const request = {
+      method: req.method,
+      url: req.originalUrl,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      raw: req,
+    }
     resolveInScope(
       resolver,
       scope,

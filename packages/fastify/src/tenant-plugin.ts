@@ -62,6 +62,7 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
       method: request.method,
       url: request.url,
       headers: request.headers,
+      rawHeaders: request.raw.rawHeaders,
       // Fastify routes before onRequest, so route params are known here: fromPath({ param }).
       params: request.params as TenantRequest['params'],
       raw: request,

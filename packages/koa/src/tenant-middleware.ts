@@ -69,7 +69,13 @@ export function traciumTenant(options: TraciumKoaOptions = {}): Middleware {
     watchApp(ctx, traciumTenantMiddleware)
     // Opens the scope, closes it with ctx.res and binds ctx.req's listeners to it (S1, S2, S7).
     const scope = openHttpScope(ctx.req, ctx.res, ctx.originalUrl, () => routeOf(ctx))
-    const request = { method: ctx.method, url: ctx.originalUrl, headers: ctx.headers, raw: ctx }
+    const request = {
+      method: ctx.method,
+      url: ctx.originalUrl,
+      headers: ctx.headers,
+      rawHeaders: ctx.req.rawHeaders,
+      raw: ctx,
+    }
     // The rest of the chain runs inside the scope: `next()` is called from `accept`. A
     // synchronous throw from `reject` is fine: koa-compose turns it into the rejection that
     // upstream middleware awaits.

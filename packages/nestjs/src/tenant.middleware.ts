@@ -37,7 +37,13 @@ export class TenantMiddleware implements NestMiddleware {
     // middie (Fastify) rewrites req.url below a mount path and keeps the original, as Express does.
     const url = req.originalUrl ?? req.url ?? '/'
     const scope = openHttpScope(req, res, url, () => routeOf(req))
-    const request = { method: req.method ?? 'GET', url, headers: req.headers, raw: req }
+    const request = {
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      raw: req,
+    }
     return resolveInScope<void>(
       this.resolver,
       scope,

@@ -20,6 +20,14 @@ export interface TenantRequest {
   readonly cookies?: Readonly<Record<string, string | undefined>>
   /** Route parameters, when the framework knows them at this point. */
   readonly params?: Readonly<Record<string, string | undefined>>
+  /**
+   * The headers as received, `name, value, name, value…` (Node's `req.rawHeaders`; HTTP/2
+   * compat requests have it too). Sources that promise one value read it to see repeats Node
+   * drops from `headers` (a second `Authorization` or `Host`). Default: none; then only what
+   * `headers` shows is checked, so an integration that builds its own `TenantRequest` should
+   * pass it.
+   */
+  readonly rawHeaders?: readonly string[]
   /** The framework's own request object, for custom sources. */
   readonly raw?: unknown
 }

@@ -52,7 +52,7 @@ export interface ResolvedTenant {
   readonly id: string | null
   /** The source that produced it (`header:x-tenant-id`, `default`, …), or `null`. */
   readonly source: string | null
-  /** The verified token claims, when the tenant came from `fromJwt`. */
+  /** The verified token claims, when the tenant came from `fromJwt`; deeply frozen. */
   readonly claims?: JWTPayload
 }
 

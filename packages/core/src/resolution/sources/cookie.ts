@@ -6,8 +6,8 @@ import type { TenantSource } from '../source.js'
 
 /**
  * Reads the tenant from the cookie `name`: from the cookies the framework parsed when it did,
- * else from the Cookie header. A cookie sent twice (say with two paths) is `TENANT_INVALID`,
- * since picking one would be a guess.
+ * else from the Cookie header. A cookie sent twice (say with two paths, or in two Cookie
+ * headers, which Node joins with "; ") is `TENANT_INVALID`, since picking one would be a guess.
  *
  * @param name the cookie. Default: `'tenant'`.
  * @example
@@ -22,8 +22,16 @@ export function fromCookie(name = 'tenant'): TenantSource {
   return { name: `cookie:${name}`, read: (request) => readCookie(request, name) }
 }
 
-/** The value of cookie `name`, or `null`; shared with `fromJwt({ cookie })`. */
-export function readCookie(request: TenantRequest, name: string): string | null {
+/**
+ * The value of cookie `name`, or `null`; shared with `fromJwt({ cookie })`, which passes its own
+ * error for a cookie sent twice. Node joins repeated Cookie headers with "; " (HTTP/1 and HTTP/2
+ * alike), so a cookie sent in two Cookie headers is seen twice here: no raw header list needed.
+ */
+export function readCookie(
+  request: TenantRequest,
+  name: string,
+  sentTwice: (name: string) => Error = cookieSentTwice,
+): string | null {
   const header = request.headers.cookie
   if (typeof header !== 'string') {
     const parsed = request.cookies?.[name]
@@ -33,15 +41,14 @@ export function readCookie(request: TenantRequest, name: string): string | null 
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=')
     if (eq === -1 || pair.slice(0, eq).trim() !== name) continue
-    if (found !== null) {
-      throw new TenantError(
-        'TENANT_INVALID',
-        `Invalid tenant: the cookie "${name}" was sent twice.`,
-      )
-    }
+    if (found !== null) throw sentTwice(name)
     found = decode(pair.slice(eq + 1).trim())
   }
   return found
+}
+
+function cookieSentTwice(name: string): TenantError {
+  return new TenantError('TENANT_INVALID', `Invalid tenant: the cookie "${name}" was sent twice.`)
 }
 
 function decode(raw: string): string {

@@ -16,6 +16,7 @@ import {
 } from 'jose'
 import { TenantError } from '../../errors.js'
 import { optionsError } from '../options.js'
+import { repeatsHidden, sentTwice } from '../raw-headers.js'
 import type { TenantRequest } from '../request.js'
 import type { ClaimedTenant, TenantSource } from '../source.js'
 import { readCookie } from './cookie.js'
@@ -49,15 +50,24 @@ export interface JwtSourceOptions {
   maxTokenAge?: number
   /**
    * The claim holding the tenant: a name, a dotted path (`org.id`) or a namespaced claim
-   * (`https://example.com/tenant_id`, matched whole first). Default: `'tenant_id'`.
+   * (`https://example.com/tenant_id`, matched whole first). Its value is a string, or a number
+   * that is a safe integer (`42` → `'42'`). Any other number (`1.5`, `2^53` and beyond, where
+   * JSON loses digits: `9007199254740993` parses as `…992`) is `TENANT_INVALID`: issue such ids
+   * as strings. Default: `'tenant_id'`.
    */
   claim?: string
   /**
    * Header carrying the token. `authorization` expects `Bearer <token>` (other schemes are not
-   * ours and yield no tenant); any other header holds the bare token. Default: `'authorization'`.
+   * ours and yield no tenant); any other header holds the bare token. The header sent twice is
+   * `TOKEN_INVALID`: a second `Authorization` is found in `request.rawHeaders` (Node keeps only
+   * the first in `headers`), a repeat of another header by the comma Node joins it with.
+   * Default: `'authorization'`.
    */
   header?: string
-  /** Read the token from this cookie instead of a header. Default: none. */
+  /**
+   * Read the token from this cookie instead of a header; a cookie sent twice is `TOKEN_INVALID`.
+   * Default: none.
+   */
   cookie?: string
   /** Longer tokens are refused before any parsing. Default: `8192` characters. */
   maxTokenLength?: number
@@ -73,16 +83,21 @@ const ASYMMETRIC = [
   ...['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
   ...['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
 ]
-const BEARER = /^bearer +(\S*) *$/i
 const WHITE_SPACE = /\s/
+const NOT_SPACE = /[^ ]/g
+const TCHAR = new Uint8Array(128)
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+  TCHAR[c.charCodeAt(0)] = 1
+}
 const PKG = '@tracium/core'
 
 /**
  * Reads the tenant from a claim of a JWT that jose has verified (signature, `exp`, `nbf`, and
  * `iss`/`aud` when configured). A token that is present but fails any check is `TOKEN_INVALID`
- * (401) and never falls through to the next source (R3); a missing, empty or non-string (numbers
- * excepted) claim is `TENANT_INVALID`. Error messages say why, never echo the token. The
- * verified claims reach `authorize` and the adapters' `req.tenant.claims`.
+ * (401) and never falls through to the next source (R3); a missing, empty or non-string claim
+ * is `TENANT_INVALID` (safe integers excepted, see `claim`). Error messages say why, never echo
+ * the token. The verified claims reach `authorize` and the adapters' `req.tenant.claims`, deeply
+ * frozen: shared by every request with the same token, they cannot be changed by any of them.
  *
  * @example
  * ```ts
@@ -103,8 +118,11 @@ export function fromJwt(options: JwtSourceOptions): TenantSource {
   const cache = new VerifiedTokenCache(checkCount('cacheSize', cacheSize))
   checkCount('maxTokenLength', maxTokenLength)
   const headerName = header.toLowerCase()
+  const rawCheck = repeatsHidden(headerName)
   const extract = (request: TenantRequest): string | null =>
-    cookie === undefined ? tokenFromHeader(request, headerName) : readCookie(request, cookie)
+    cookie === undefined
+      ? tokenFromHeader(request, headerName, rawCheck)
+      : readCookie(request, cookie, tokenSentTwice)
 
   async function verify(token: string, now: number): Promise<ClaimedTenant> {
     let payload: JWTPayload
@@ -113,7 +131,9 @@ export function fromJwt(options: JwtSourceOptions): TenantSource {
     } catch (error) {
       throw verificationError(error, options.jwksUri)
     }
-    const value = { tenantId: claimValue(payload, claim), claims: Object.freeze(payload) }
+    // Frozen once, here, and shared by every request the cache answers: no copy per request,
+    // and no request (nor `authorize`) can change the claims another request sees.
+    const value = { tenantId: claimValue(payload, claim), claims: deepFreeze(payload) }
     cache.set(token, value, expiryOf(payload, options.maxTokenAge), now)
     return value
   }
@@ -224,24 +244,61 @@ function verifyOptionsOf(options: JwtSourceOptions, algorithms: string[]): JWTVe
   return verify
 }
 
-function tokenFromHeader(request: TenantRequest, name: string): string | null {
+function tokenFromHeader(request: TenantRequest, name: string, rawCheck: boolean): string | null {
   const value = request.headers[name]
   if (value === undefined) return null
-  if (typeof value !== 'string') throw tokenInvalid('the token header was sent more than once')
-  if (name !== 'authorization') return value.trim()
-  // The usual spelling, without the regular expression and its match array: what BEARER would
-  // capture, whenever the rest holds no white space.
+  // Node keeps only the first Authorization header in `headers`: a second one, perhaps with a
+  // token for another tenant, shows only in the raw list.
+  if (typeof value !== 'string' || (rawCheck && sentTwice(request, name))) {
+    throw tokenInvalid('the token header was sent more than once')
+  }
+  if (name !== 'authorization') {
+    // Node joins repeats of other headers with ", "; a JWT never holds a comma.
+    if (value.includes(',')) throw tokenInvalid('the token header was sent more than once')
+    return value.trim()
+  }
+  return bearerToken(value)
+}
+
+/**
+ * The token of `Bearer <token>` (scheme case-insensitive, spaces around the token allowed),
+ * scanned from left to right in linear time: no backtracking pattern (the old /^bearer +(\S*) *$/i
+ * was quadratic in a long run of spaces; the only expressions left test one character class per
+ * position). A Bearer credential we cannot parse is a bad token, never a reason to try the next
+ * source (R3); another scheme (Basic, …) is not a token of ours: no tenant from this source.
+ */
+function bearerToken(value: string): string | null {
+  // The usual spelling first, without the scan: a token that holds no white space.
   if (value.startsWith('Bearer ')) {
     const token = value.slice(7)
     if (!WHITE_SPACE.test(token)) return token
   }
-  const match = BEARER.exec(value)
-  if (match !== null) return match[1]!
-  // A Bearer credential we cannot parse is a bad token, never a reason to try the next source
-  // (R3); another scheme (Basic, …) is not a token of ours: no tenant from this source.
-  if (/^bearer(?![!#$%&'*+.^_`|~0-9a-z-])/i.test(value))
-    throw tokenInvalid('the Authorization header is malformed')
-  return null
+  if (value.length < 6 || value.slice(0, 6).toLowerCase() !== 'bearer') return null
+  if (value.length > 6 && isTokenChar(value.charCodeAt(6))) return null // `Bearerx`: not ours
+  const start = notSpaceFrom(value, 6)
+  if (start === 6) throw tokenInvalid('the Authorization header is malformed') // `Bearer\t…`
+  let end = value.indexOf(' ', start)
+  if (end === -1) end = value.length
+  const token = value.slice(start, end)
+  if (notSpaceFrom(value, end) !== value.length) {
+    throw tokenInvalid('the Authorization header is malformed') // two words
+  }
+  if (WHITE_SPACE.test(token)) throw tokenInvalid('the Authorization header is malformed')
+  return token
+}
+
+/**
+ * The index of the first character other than a space at or after `from`, else `value.length`.
+ * A one-character class tried once per position: no backtracking, and native speed on a long run.
+ */
+function notSpaceFrom(value: string, from: number): number {
+  NOT_SPACE.lastIndex = from
+  return NOT_SPACE.exec(value)?.index ?? value.length
+}
+
+/** RFC 9110 `tchar`: a character that may continue an auth scheme's name. */
+function isTokenChar(code: number): boolean {
+  return code < 128 && TCHAR[code] === 1
 }
 
 /** The tenant in `claim`: the whole name first (namespaced claims contain dots), then a path. */
@@ -256,7 +313,16 @@ function claimValue(payload: JWTPayload, claim: string): string {
           : undefined
     }
   }
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  if (typeof value === 'number') {
+    // JSON numbers are doubles: above 2^53 two ids can parse to one number (…993 reads as …992),
+    // so two customers would merge. Only an exact integer is an id.
+    if (Number.isSafeInteger(value)) return String(value)
+    throw new TenantError(
+      'TENANT_INVALID',
+      `Invalid tenant: the token's "${claim}" claim is a number that is not a safe integer ` +
+        '(a fraction, or beyond 2^53 - 1, where JSON numbers lose digits); send the id as a string.',
+    )
+  }
   if (typeof value !== 'string' || value.length === 0) {
     throw new TenantError(
       'TENANT_INVALID',
@@ -264,6 +330,22 @@ function claimValue(payload: JWTPayload, claim: string): string {
     )
   }
   return value
+}
+
+/**
+ * Freezes a verified payload and everything in it. It is JSON (jose parsed it), so objects and
+ * arrays are all there is and there are no cycles; a work list instead of recursion, so a deeply
+ * nested payload cannot exhaust the stack.
+ */
+function deepFreeze(payload: JWTPayload): JWTPayload {
+  const pending: object[] = [payload]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    Object.freeze(next)
+    for (const child of Object.values(next)) {
+      if (typeof child === 'object' && child !== null) pending.push(child)
+    }
+  }
+  return payload
 }
 
 function expiryOf(payload: JWTPayload, maxTokenAge: number | undefined): number {
@@ -310,6 +392,10 @@ function verificationError(error: unknown, jwksUri: JwtSourceOptions['jwksUri'])
     })
   }
   return tokenInvalid('the token could not be verified', error)
+}
+
+function tokenSentTwice(name: string): TenantError {
+  return tokenInvalid(`the cookie "${name}" was sent twice`)
 }
 
 function tokenInvalid(reason: string, cause?: unknown): TenantError {

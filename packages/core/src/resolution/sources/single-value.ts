@@ -9,15 +9,16 @@ export function singleValue(value: unknown, where: string): string | null {
   if (value === undefined || value === null) return null
   if (Array.isArray(value)) {
     if (value.length === 0) return null
-    if (value.length > 1) throw several(where)
+    if (value.length > 1) throw sentSeveral(where)
     value = value[0]
   }
-  if (typeof value !== 'string') throw several(where)
-  if (value.includes(',')) throw several(where)
+  if (typeof value !== 'string') throw sentSeveral(where)
+  if (value.includes(',')) throw sentSeveral(where)
   return value
 }
 
-function several(where: string): TenantError {
+/** The R7 error for `where` (e.g. `the x-tenant-id header`). */
+export function sentSeveral(where: string): TenantError {
   return new TenantError(
     'TENANT_INVALID',
     `Invalid tenant: ${where} must hold exactly one tenant id, not several.`,

@@ -2,8 +2,10 @@
 import { isIP } from 'node:net'
 import { TenantError } from '../../errors.js'
 import { optionsError } from '../options.js'
-import { hostOf } from '../request.js'
+import { sentTwice } from '../raw-headers.js'
+import { hostOf, type TenantRequest } from '../request.js'
 import type { TenantSource } from '../source.js'
+import { sentSeveral } from './single-value.js'
 
 /** Options of {@link fromSubdomain}. */
 export interface SubdomainSourceOptions {
@@ -17,8 +19,9 @@ export interface SubdomainSourceOptions {
    */
   labels?: number
   /**
-   * Read `X-Forwarded-Host` instead of `Host`. Only behind a proxy you run that sets it: any
-   * client can send this header. Default: `false`.
+   * Read `X-Forwarded-Host` instead of `Host` (its first value when it holds a list, which is also
+   * what two such headers become: Node joins them with ", "; Host is read when it is absent). Only
+   * behind a proxy you run that overwrites it: any client can send this header. Default: `false`.
    */
   trustProxy?: boolean
 }
@@ -31,7 +34,8 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
  * `app.example.com`. Host names are case-folded; the port and a trailing dot are removed. IP
  * literals, the base domain itself, reserved labels, hosts with another number of labels and
  * hosts under other domains (`acme.app.example.com.evil.io`) yield no tenant. A label that is
- * not a valid DNS label is `TENANT_INVALID`. Punycode labels are returned as sent (`xn--…`).
+ * not a valid DNS label is `TENANT_INVALID`, and so are two Host headers (seen in
+ * `request.rawHeaders`, since Node keeps only the first). Punycode labels are returned as sent.
  *
  * @example
  * ```ts
@@ -58,10 +62,8 @@ export function fromSubdomain(options: SubdomainSourceOptions): TenantSource {
   return {
     name: 'subdomain',
     read(request) {
-      const raw = trustProxy
-        ? (firstForwarded(request.headers['x-forwarded-host']) ?? hostOf(request))
-        : hostOf(request)
-      const host = normalizeHost(raw)
+      const forwarded = trustProxy ? firstForwarded(request.headers['x-forwarded-host']) : undefined
+      const host = normalizeHost(forwarded ?? singleHost(request))
       if (host === null) return null
       for (const base of bases) {
         if (!host.endsWith(base) || host.length === base.length) continue
@@ -95,6 +97,16 @@ function normalizeHost(raw: string | undefined): string | null {
   }
   if (host.endsWith('.')) host = host.slice(0, -1)
   if (host.length === 0 || isIP(host) !== 0) return null
+  return host
+}
+
+/**
+ * The Host, refusing two of them: Node keeps only the first in `headers`, so a second Host naming
+ * another tenant shows only in `request.rawHeaders` (not checked when the adapter gives none).
+ */
+function singleHost(request: TenantRequest): string | undefined {
+  const host = hostOf(request)
+  if (host !== undefined && sentTwice(request, 'host')) throw sentSeveral('the Host header')
   return host
 }
 
