@@ -10,12 +10,24 @@
 import { extractTenant, getCurrentTenant, injectTenant, TenantError } from '@tracium/core'
 import { activeTraceparent, validTraceparent } from './trace-context.js'
 
-/** The reserved key in `job.data` that holds the {@link JobCarrier}: `__tracium`. */
+/**
+ * The reserved key in `job.data` that holds the {@link JobCarrier}: `__tracium`.
+ *
+ * @example
+ * ```ts
+ * const { [JOB_CARRIER_KEY]: _carrier, ...data } = job.data // your data without the carrier
+ * ```
+ */
 export const JOB_CARRIER_KEY = '__tracium'
 
 /**
  * What a job carries under {@link JOB_CARRIER_KEY}. A plain text map, so OpenTelemetry users can
  * hand it to `propagation.extract(ROOT_CONTEXT, carrier)` as it is.
+ *
+ * @example
+ * ```ts
+ * const carrier: JobCarrier = { 'x-tenant-id': 'acme', traceparent: '00-…-…-01' }
+ * ```
  */
 export interface JobCarrier {
   /** The enqueuing tenant (core's `TENANT_CARRIER_KEY`); absent when there was none. */
@@ -24,12 +36,26 @@ export interface JobCarrier {
   traceparent?: string
 }
 
-/** Job data with the carrier added by {@link tenantJob}. */
+/**
+ * Job data with the carrier added by {@link tenantJob}.
+ *
+ * @example
+ * ```ts
+ * const data: TenantJobData<{ format: string }> = tenantJob({ format: 'csv' })
+ * ```
+ */
 export type TenantJobData<T> = (T extends undefined ? unknown : T) & {
   [JOB_CARRIER_KEY]: JobCarrier
 }
 
-/** What a processor learns from a job's carrier, see {@link readJobCarrier}. */
+/**
+ * What a processor learns from a job's carrier, see {@link readJobCarrier}.
+ *
+ * @example
+ * ```ts
+ * const { tenantId, traceparent, hasCarrier }: JobTenantContext = readJobCarrier(job)
+ * ```
+ */
 export interface JobTenantContext {
   /** The validated tenant, or `null` when the job was enqueued with none (or has no carrier). */
   readonly tenantId: string | null

@@ -4,7 +4,14 @@
 import { captureTenant, TenantError, TraciumOptionsError, withTenant } from '@tracium/core'
 import { JOB_CARRIER_KEY, readJobCarrier } from './carrier.js'
 
-/** Options of {@link withJobTenant}. */
+/**
+ * Options of {@link withJobTenant}.
+ *
+ * @example
+ * ```ts
+ * const options: JobTenantOptions = { required: true }
+ * ```
+ */
 export interface JobTenantOptions {
   /**
    * Fail jobs that carry no tenant with `TENANT_MISSING`: jobs enqueued with no tenant, and jobs
@@ -16,7 +23,14 @@ export interface JobTenantOptions {
   required?: boolean
 }
 
-/** The part of a BullMQ `Job` that {@link withJobTenant} reads (structural: no bullmq import). */
+/**
+ * The part of a BullMQ `Job` that {@link withJobTenant} reads (structural: no bullmq import).
+ *
+ * @example
+ * ```ts
+ * const job: TenantJobLike = { data: { __tracium: { 'x-tenant-id': 'acme' } } }
+ * ```
+ */
 export interface TenantJobLike {
   data?: unknown
 }

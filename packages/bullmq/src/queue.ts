@@ -5,7 +5,14 @@
 import { TraciumOptionsError } from '@tracium/core'
 import { stampJobData } from './carrier.js'
 
-/** The methods of a BullMQ `Queue` that {@link tenantQueue} stamps. */
+/**
+ * The methods of a BullMQ `Queue` that {@link tenantQueue} needs (structural: no bullmq import).
+ *
+ * @example
+ * ```ts
+ * const queue: QueueLike = new Queue('exports', { connection })
+ * ```
+ */
 export interface QueueLike {
   // biome-ignore lint/suspicious/noExplicitAny: structural match of BullMQ's generic signatures
   add(name: any, data: any, opts?: any): Promise<unknown>
@@ -13,7 +20,14 @@ export interface QueueLike {
   addBulk(jobs: any[]): Promise<unknown>
 }
 
-/** The methods of a BullMQ `FlowProducer` that {@link tenantFlowProducer} stamps. */
+/**
+ * The methods of a BullMQ `FlowProducer` that {@link tenantFlowProducer} stamps.
+ *
+ * @example
+ * ```ts
+ * const producer: FlowProducerLike = new FlowProducer({ connection })
+ * ```
+ */
 export interface FlowProducerLike {
   // biome-ignore lint/suspicious/noExplicitAny: structural match of BullMQ's signatures
   add(flow: any, opts?: any): Promise<unknown>
@@ -36,6 +50,7 @@ type Stamper = (method: PropertyKey, fn: (...args: unknown[]) => unknown) => unk
  * A job scheduler (`upsertJobScheduler`) stores the tenant of the call in its template, so every
  * job it creates runs for that tenant.
  *
+ * @throws {TraciumOptionsError} when `queue` has no `add`/`addBulk` (not a BullMQ Queue).
  * @throws {TypeError} from `add` when a job's data is not a plain object (see `tenantJob`).
  * @example
  * ```ts
@@ -73,6 +88,7 @@ export function tenantQueue<Q extends QueueLike>(queue: Q): Q {
  * all its children, at any depth) with the current tenant. A node whose data was made by
  * `tenantJob(data, tenantId)` keeps its own tenant, so children may run for other tenants.
  *
+ * @throws {TraciumOptionsError} when `producer` has no `add`/`addBulk`.
  * @example
  * ```ts
  * const flows = tenantFlowProducer(new FlowProducer({ connection }))

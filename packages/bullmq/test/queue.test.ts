@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   getCurrentTenant,
   readJobCarrier,
+  TraciumOptionsError,
   tenantFlowProducer,
   tenantJob,
   tenantQueue,
@@ -340,5 +341,23 @@ describe('@tracium/sdk traces in a worker', () => {
       const record = memory.traces.find((trace) => trace.metadata?.jobId === job.id)
       expect(record?.tenantId).toBe(tenants[index])
     }
+  })
+})
+
+describe('the wrappers', () => {
+  it('are the queue and producer themselves for everything they do not stamp', async () => {
+    const { raw, queue } = setup('passthrough')
+    expect(queue).toBeInstanceOf(Queue)
+    expect(queue.name).toBe(raw.name)
+    await withTenant('acme', () => queue.add('job', {}, { delay: 60_000 }))
+    expect(await queue.getJobCounts('delayed')).toEqual({ delayed: 1 })
+    expect(queue.add).toBe(queue.add) // made once, not per access
+  })
+
+  it('throw a TraciumOptionsError for something that is not a Queue or FlowProducer', () => {
+    expect(() => tenantQueue({} as never)).toThrow(TraciumOptionsError)
+    expect(() => tenantFlowProducer(null as never)).toThrow(
+      /^@tracium\/bullmq: tenantFlowProducer\(producer\) needs a BullMQ FlowProducer/,
+    )
   })
 })
