@@ -7,6 +7,7 @@
 export type { JSONWebKeySet, JWK, JWTPayload, RemoteJWKSetOptions } from 'jose'
 export { openHttpScope, resolveInScope } from './adapter/http-scope.js'
 export { handleRejection } from './adapter/rejection.js'
+export { exposeRequestTenant } from './adapter/request-tenant.js'
 export { CLOSED_SCOPE_WARNING_CODE } from './closed-scope-warning.js'
 export {
   isTenantError,

@@ -4,6 +4,7 @@
  */
 import {
   createTenantResolver,
+  exposeRequestTenant,
   expressPathRules,
   handleRejection,
   openHttpScope,
@@ -74,7 +75,7 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
       scope,
       request,
       (tenant) => {
-        req.tenant = tenant
+        exposeRequestTenant(req, res, tenant)
         next()
       },
       (error) =>

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common'
 import {
+  exposeRequestTenant,
   handleRejection,
   openHttpScope,
   type ProblemResponse,
@@ -49,7 +50,7 @@ export class TenantMiddleware implements NestMiddleware {
       scope,
       request,
       (tenant) => {
-        req.tenant = tenant
+        exposeRequestTenant(req, res, tenant)
         next()
       },
       // Forwarded by a throw, not next(error): Nest's middleware proxy hands what a middleware
