@@ -43,6 +43,8 @@ export function createApp(variant) {
     res.json(await routeBody(read ?? (() => header(req))))
   })
   return {
+    /** The request listener itself, for inproc.js. */
+    handler: () => app,
     listen: (port) =>
       new Promise((resolve) => {
         const server = app.listen(port, '127.0.0.1', () => resolve(server))

@@ -41,10 +41,19 @@ export const variants = {
 export function createApp(variant) {
   const [install, read] = variants[variant]
   const app = Fastify()
+  const ready = async () => {
+    await install(app)
+    app.get('/bench', (request) => routeBody(read ?? (() => header(request))))
+  }
   return {
+    /** The request listener Fastify put on its server, for inproc.js. */
+    async handler() {
+      await ready()
+      await app.ready()
+      return (req, res) => app.server.emit('request', req, res)
+    },
     async listen(port) {
-      await install(app)
-      app.get('/bench', (request) => routeBody(read ?? (() => header(request))))
+      await ready()
       await app.listen({ port, host: '127.0.0.1' })
       return app.server
     },

@@ -33,6 +33,8 @@ export function createApp(variant) {
     ctx.body = await routeBody(read ?? (() => header(ctx)))
   })
   return {
+    /** The request listener itself, for inproc.js. */
+    handler: () => app.callback(),
     listen: (port) =>
       new Promise((resolve) => {
         const server = app.listen(port, '127.0.0.1', () => resolve(server))
