@@ -5,6 +5,7 @@ import express, { type ErrorRequestHandler } from 'express'
 import multer from 'multer'
 import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 
 type Reads = Record<string, string | null>
 
@@ -76,6 +77,19 @@ export const expressHarness: AdapterHarness = {
     app.get('/slow', () => {
       probe.slowStarted.push(getCurrentTenant())
     })
+    app.get('/lifecycle/stream', (_req, res) => {
+      res.type('text/plain')
+      tenantStream().pipe(res)
+    })
+    app.get('/lifecycle/generator', (_req, res) => {
+      res.type('text/plain')
+      tenantGenerator().pipe(res)
+    })
+    app.get('/lifecycle/finish', (_req, res) => {
+      res.on('finish', () => probe.finish.push(getCurrentTenant()))
+      res.json({ ok: true })
+    })
+    app.get('/lifecycle/hold', () => holdRequest(probe.held))
     const onError: ErrorRequestHandler = (error, _req, res, _next) => {
       const { status, body } = errorBody(error)
       res.status(status).json(body)

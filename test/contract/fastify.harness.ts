@@ -7,6 +7,7 @@ import { traciumTenant } from '@tracium/fastify'
 import Fastify, { type FastifyRequest, type preHandlerHookHandler } from 'fastify'
 import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 
 type Reads = Record<string, string | null>
 
@@ -100,6 +101,19 @@ export const fastifyHarness: AdapterHarness = {
     })
     app.get('/slow', (_request, _reply) => {
       probe.slowStarted.push(getCurrentTenant())
+    })
+    app.get('/lifecycle/stream', (_request, reply) => {
+      reply.type('text/plain').send(tenantStream())
+    })
+    app.get('/lifecycle/generator', (_request, reply) => {
+      reply.type('text/plain').send(tenantGenerator())
+    })
+    app.get('/lifecycle/finish', async (_request, reply) => {
+      reply.raw.on('finish', () => probe.finish.push(getCurrentTenant()))
+      return { ok: true }
+    })
+    app.get('/lifecycle/hold', () => {
+      holdRequest(probe.held)
     })
     app.setErrorHandler((error, _request, reply) => {
       const { status, body } = errorBody(error)

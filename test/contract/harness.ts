@@ -22,8 +22,14 @@
  * - `GET /leak`: starts a 30 ms timer that pushes `getCurrentTenant()` into `probe.late`, then
  *   answers `{ ok: true }` at once.
  * - `GET /slow`: pushes the tenant into `probe.slowStarted` and never answers.
+ * - `GET /lifecycle/stream`, `GET /lifecycle/generator`: `text/plain`, the framework's own way of
+ *   sending a stream body: `tenantStream()` / `tenantGenerator()` (lifecycle-parts.ts).
+ * - `GET /lifecycle/finish`: adds a `finish` listener to Node's response that pushes the tenant
+ *   into `probe.finish`, then answers `{ ok: true }` the framework's usual way.
+ * - `GET /lifecycle/hold`: `holdRequest(probe.held)`, never answers.
  */
 import type { TraciumTenantOptions } from '@tracium/core'
+import type { HeldRequest } from './lifecycle-parts.js'
 
 /** Shared between the test and the app, which run in one process. */
 export class Probe {
@@ -31,6 +37,10 @@ export class Probe {
   readonly late: Array<string | null> = []
   /** Tenants of `/slow` requests that started. */
   readonly slowStarted: Array<string | null> = []
+  /** Tenants read by `finish` listeners of `/lifecycle/finish` responses. */
+  readonly finish: Array<string | null> = []
+  /** `/lifecycle/hold` requests, never answered, each with a timer reading the tenant. */
+  readonly held: HeldRequest[] = []
 }
 
 /** A running app. */

@@ -28,6 +28,7 @@ import {
   Post,
   Req,
   Res,
+  StreamableFile,
   type Type,
   UseInterceptors,
 } from '@nestjs/common'
@@ -46,6 +47,7 @@ import { Tenant, TenantService, TraciumTenantModule } from '@tracium/nestjs'
 import { map } from 'rxjs'
 import { errorBody, handlerReads, leakTimer, readUpload, streamEvents } from './app-parts.js'
 import type { AdapterHarness, Probe } from './harness.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 
 type Reads = Record<string, string | null>
 // biome-ignore lint/suspicious/noExplicitAny: Express's req or a FastifyRequest
@@ -213,6 +215,28 @@ function contractController(multipart: Type<NestInterceptor>) {
     leak() {
       leakTimer(this.probe)
       return { ok: true }
+    }
+
+    @Get('lifecycle/stream')
+    stream() {
+      return new StreamableFile(tenantStream(), { type: 'text/plain' })
+    }
+
+    @Get('lifecycle/generator')
+    generator() {
+      return new StreamableFile(tenantGenerator(), { type: 'text/plain' })
+    }
+
+    @Get('lifecycle/finish')
+    finish(@Res({ passthrough: true }) res: AnyRequest) {
+      ;(res.raw ?? res).on('finish', () => this.probe.finish.push(getCurrentTenant()))
+      return { ok: true }
+    }
+
+    @Get('lifecycle/hold')
+    hold() {
+      holdRequest(this.probe.held)
+      return new Promise(() => {})
     }
 
     @Get('slow')
