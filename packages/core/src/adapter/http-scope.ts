@@ -95,7 +95,10 @@ export function resolveInScope<R>(
       return reject(error)
     }
     if (tenant instanceof Promise) {
-      return tenant.then((settled) => accept((scope[RESOLUTION] = settled)), reject)
+      return tenant.then((settled) => {
+        scope[RESOLUTION] = settled
+        return accept(settled)
+      }, reject)
     }
     scope[RESOLUTION] = tenant
     return accept(tenant)
