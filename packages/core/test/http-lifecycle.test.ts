@@ -94,7 +94,7 @@ describe("openHttpScope: the request's 'close' (issue 9 #8)", () => {
             req.once('close', () => {
               let sent = 0
               const timer = setInterval(() => {
-                res.write(`${getCurrentTenant()}/${closes.length}\n`)
+                ;(res as http.ServerResponse).write(`${getCurrentTenant()}/${closes.length}\n`)
                 if (++sent === 5) {
                   clearInterval(timer)
                   res.end()

@@ -41,8 +41,16 @@ export function openHttpScope(
   const open = boundScopeOf(req)
   if (open !== undefined && !open.closed) return open as RequestScope
   const scope = openRequestScope({ method: req.method ?? 'GET', url })
-  const close = () => {
-    unbindHttpStreams(req, res)
+  // One listener for both streams, so no second closure per request.
+  function close(this: unknown) {
+    // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
+    // connection when the client goes away; it only destroys the request. The request's 'close'
+    // alone proves nothing: it also fires as soon as the body has been read, while the response
+    // may still be writing (measured on Node 20 and 24). So on the request's 'close', close only
+    // when the connection is gone and the response did not finish.
+    if (scope.closed) return
+    if (this === req && (res.writableFinished || req.socket?.destroyed === false)) return
+    unbindHttpStreams(req)
     // How the request ended is only for diagnostics subscribers (the SDK). Without one, skip
     // routeOf: Fastify's request.routeOptions builds a fresh object on every read.
     scope.close(
@@ -51,18 +59,11 @@ export function openHttpScope(
         : undefined,
     )
   }
-  // `on`, not `once`: a response closes once, and once() allocates a wrapper per request. Both
-  // are added before the streams are bound, so they are not wrapped.
+  // `on`, not `once`: each stream closes once, and once() allocates a wrapper per request. Added
+  // before the streams are bound, so they are not wrapped.
   res.on('close', close)
-  // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
-  // connection when the client goes away; it only destroys the request. The request's 'close'
-  // alone proves nothing: it also fires as soon as the body has been read, while the response
-  // may still be writing (measured on Node 20 and 24). So close here only when the connection is
-  // gone and the response did not finish.
-  req.on('close', () => {
-    if (!scope.closed && !res.writableFinished && req.socket?.destroyed !== false) close()
-  })
-  bindHttpStreams(req, res, scope)
+  req.on('close', close)
+  bindHttpStreams(req, scope)
   return scope
 }
 

@@ -9,8 +9,10 @@
  * `respond()`). Patching each request object's methods fixes that but costs about 7 µs a request
  * (measured: adding own properties to an `IncomingMessage`, whose prototype Express has swapped,
  * is slow). So the listener methods of the four prototypes are wrapped once per process, and a
- * request is bound by one `WeakMap` entry per stream. Streams that no adapter registered (client
- * requests and responses, other servers) behave exactly as before.
+ * request is bound by one `WeakMap` entry, keyed by the request: a response finds it through
+ * `res.req`, which Node sets on both APIs' responses, so binding the response side costs no
+ * second entry. Streams that no adapter registered (client requests and responses, other
+ * servers) behave exactly as before.
  *
  * `Readable.prototype.pipe` is wrapped too, for a stream piped into a bound response: Koa 3
  * pipes a stream `ctx.body` (and a Blob, web stream or Response it wraps) into the response after
@@ -40,20 +42,16 @@ type Pipe = (this: Readable, destination: Writable, options?: { end?: boolean })
 // v2: v1 (an older core) patched IncomingMessage only; both can be loaded, each uses its own map.
 const REGISTRY_KEY = Symbol.for('@tracium/core:http-stream-bindings:v2')
 type Registry = { [REGISTRY_KEY]?: WeakMap<object, StreamScope> }
+/** Finds the key of a stream's binding: the request itself, or a response's `req`. */
+type KeyOf = (stream: object) => unknown
 
 /**
- * From now on, listeners added to `req` and `res` run in `scope` (`scope.bind`), and a stream
- * piped into `res` is started in it, until {@link unbindHttpStreams}. The scope itself is the
- * map's value: no closure per request.
+ * From now on, listeners added to `req` and to its response (`res.req === req`) run in `scope`
+ * (`scope.bind`), and a stream piped into the response is started in it, until
+ * {@link unbindHttpStreams}. The scope itself is the map's value: no closure per request.
  */
-export function bindHttpStreams(
-  req: HttpRequestStream,
-  res: HttpResponseStream,
-  scope: StreamScope,
-): void {
-  const map = bindings()
-  map.set(req, scope)
-  map.set(res, scope)
+export function bindHttpStreams(req: HttpRequestStream, scope: StreamScope): void {
+  bindings().set(req, scope)
 }
 
 /**
@@ -61,10 +59,8 @@ export function bindHttpStreams(
  * until its collection makes each GC walk tens of thousands of ephemerons (measured: GC went
  * from 3% to 15% of a Koa server's time).
  */
-export function unbindHttpStreams(req: HttpRequestStream, res: HttpResponseStream): void {
-  const map = (globalThis as Registry)[REGISTRY_KEY]
-  map?.delete(req)
-  map?.delete(res)
+export function unbindHttpStreams(req: HttpRequestStream): void {
+  ;(globalThis as Registry)[REGISTRY_KEY]?.delete(req)
 }
 
 /** The scope `req` is bound to, while its request is open; `undefined` otherwise. */
@@ -78,26 +74,35 @@ function bindings(): WeakMap<object, StreamScope> {
   if (map !== undefined) return map
   map = new WeakMap()
   registry[REGISTRY_KEY] = map
-  for (const Stream of [IncomingMessage, ServerResponse, Http2ServerRequest, Http2ServerResponse]) {
-    patchListeners(Stream.prototype as unknown as Record<string, Add>, map)
+  const itself: KeyOf = (req) => req
+  const requestOf: KeyOf = (res) => (res as HttpResponseStream).req
+  for (const Stream of [IncomingMessage, Http2ServerRequest]) {
+    patchListeners(Stream.prototype as unknown as Record<string, Add>, map, itself)
+  }
+  for (const Stream of [ServerResponse, Http2ServerResponse]) {
+    patchListeners(Stream.prototype as unknown as Record<string, Add>, map, requestOf)
   }
   patchPipe(map)
   return map
 }
 
-function patchListeners(proto: Record<string, Add>, map: WeakMap<object, StreamScope>): void {
+function patchListeners(
+  proto: Record<string, Add>,
+  map: WeakMap<object, StreamScope>,
+  keyOf: KeyOf,
+): void {
   const on = proto.on!
   const prepend = proto.prependListener!
   const addPersistent = (add: Add): Add =>
     function (event, listener) {
-      const scope = map.get(this)
+      const scope = map.get(keyOf(this) as object)
       return add.call(this, event, scope === undefined ? listener : persistent(scope, listener))
     }
   // Our own once: Node's once() goes through on(), and a wrapped once-wrapper could not remove
   // itself.
   const addOnce = (add: Add, original: Add): Add =>
     function (event, listener) {
-      const scope = map.get(this)
+      const scope = map.get(keyOf(this) as object)
       if (scope === undefined) return original.call(this, event, listener)
       return add.call(this, event, once(scope, event, listener))
     }
@@ -112,7 +117,9 @@ function patchPipe(map: WeakMap<object, StreamScope>): void {
   const pipe = proto.pipe
   // `stream.pipeline(source, res)` goes through source.pipe(res) too, as Koa 3's respond() does.
   proto.pipe = function pipeInScope(destination, options) {
-    const scope = map.get(destination)
+    const response =
+      destination instanceof ServerResponse || destination instanceof Http2ServerResponse
+    const scope = response ? map.get(destination.req) : undefined
     if (scope === undefined || scope.closed) return pipe.call(this, destination, options)
     return scope.run(() => pipe.call(this, destination, options))
   }
