@@ -25,8 +25,9 @@ import { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import { Readable, type Writable } from 'node:stream'
 import { type Binder, type Listener, once, persistent } from './emitter.js'
 
-/** The streams of one server request: HTTP/1 or the HTTP/2 compatibility API. */
+/** A server request: `node:http`'s or the `node:http2` compatibility API's. */
 export type HttpRequestStream = IncomingMessage | Http2ServerRequest
+/** A server response: `node:http`'s or the `node:http2` compatibility API's. */
 export type HttpResponseStream = ServerResponse | Http2ServerResponse
 
 /** What a request's streams are bound to: its scope. */
