@@ -6,7 +6,7 @@ import diagnostics from 'node:diagnostics_channel'
 import { once } from 'node:events'
 import http from 'node:http'
 import http2 from 'node:http2'
-import type { AddressInfo } from 'node:net'
+import net, { type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   createTenantResolver,
@@ -107,6 +107,40 @@ describe("openHttpScope: the request's 'close' (issue 9 #8)", () => {
       const res = await request(port, { body: 'x'.repeat(1000), headers: { 'x-tenant-id': 'sse' } })
       expect(res.body.trim().split('\n')).toEqual(Array(5).fill('sse/0'))
       expect(closes.map((c) => c.aborted)).toEqual([false])
+    } finally {
+      diagnostics.unsubscribe(TENANT_CHANNELS.scopeClose, onClose)
+    }
+  })
+})
+
+describe('openHttpScope: pipelined requests queued when the connection goes away (issue 9 #8)', () => {
+  it('a queued request whose body was read still closes its scope when the socket closes', async () => {
+    const opened: string[] = []
+    const closed: Array<string | null> = []
+    const onClose = (m: unknown) => closed.push((m as ScopeCloseMessage).scope.tenantId)
+    diagnostics.subscribe(TENANT_CHANNELS.scopeClose, onClose)
+    try {
+      const port = await listen(
+        http.createServer(
+          adapter((req) => {
+            // Reads the whole body (so the request's 'close' fires while the socket is alive),
+            // never answers: the second request's response stays queued behind the first.
+            req.resume()
+            req.once('close', () => opened.push(getCurrentTenant()!))
+          }),
+        ),
+      )
+      const socket = net.connect(port, '127.0.0.1')
+      socket.on('error', () => {})
+      await once(socket, 'connect')
+      const post = (tenant: string) =>
+        `POST / HTTP/1.1\r\nHost: x\r\nX-Tenant-ID: ${tenant}\r\nContent-Length: 3\r\n\r\nabc`
+      socket.write(post('first') + post('queued'))
+      await waitFor(() => opened.length === 2)
+      expect(closed).toEqual([])
+      socket.destroy()
+      await waitFor(() => closed.length === 2)
+      expect(closed.sort()).toEqual(['first', 'queued'])
     } finally {
       diagnostics.unsubscribe(TENANT_CHANNELS.scopeClose, onClose)
     }

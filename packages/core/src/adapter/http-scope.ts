@@ -41,16 +41,30 @@ export function openHttpScope(
   const open = boundScopeOf(req)
   if (open !== undefined && !open.closed) return open as RequestScope
   const scope = openRequestScope({ method: req.method ?? 'GET', url })
-  // One listener for both streams, so no second closure per request.
+  // Set while a socket 'close' listener of ours waits for a queued response (see below).
+  let queuedOn: { removeListener(event: 'close', listener: () => void): unknown } | undefined
+  // One listener for the request, the response and, rarely, the socket: no second closure.
   function close(this: unknown) {
-    // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
-    // connection when the client goes away; it only destroys the request. The request's 'close'
-    // alone proves nothing: it also fires as soon as the body has been read, while the response
-    // may still be writing (measured on Node 20 and 24). So on the request's 'close', close only
-    // when the connection is gone and the response did not finish.
     if (scope.closed) return
-    if (this === req && (res.writableFinished || req.socket?.destroyed === false)) return
+    if (this === req) {
+      // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
+      // connection when the client goes away; it destroys the request instead. The request's
+      // 'close' alone proves nothing: it also fires as soon as the body has been read, while the
+      // response may still be writing (measured on Node 20 and 24). So close here only when the
+      // connection is gone and the response did not finish.
+      if (res.writableFinished) return
+      const socket = req.socket
+      if (socket?.destroyed === false) {
+        // Body read, response queued (no socket yet): only the socket's close will tell.
+        if ((res as { socket: unknown }).socket === null && queuedOn === undefined) {
+          socket.once('close', close)
+          queuedOn = socket
+        }
+        return
+      }
+    }
     unbindHttpStreams(req)
+    queuedOn?.removeListener('close', close)
     // How the request ended is only for diagnostics subscribers (the SDK). Without one, skip
     // routeOf: Fastify's request.routeOptions builds a fresh object on every read.
     scope.close(
