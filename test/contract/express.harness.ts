@@ -14,6 +14,7 @@ import {
 } from './app-parts.js'
 import { expressPeers } from './express.peers.js'
 import type { AdapterHarness } from './harness.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 
 type Reads = Record<string, string | null>
 
@@ -104,6 +105,19 @@ export const expressHarness: AdapterHarness = {
     app.get('/slow', () => {
       probe.slowStarted.push(getCurrentTenant())
     })
+    app.get('/lifecycle/stream', (_req, res) => {
+      res.type('text/plain')
+      tenantStream().pipe(res)
+    })
+    app.get('/lifecycle/generator', (_req, res) => {
+      res.type('text/plain')
+      tenantGenerator().pipe(res)
+    })
+    app.get('/lifecycle/finish', (_req, res) => {
+      res.on('finish', () => probe.finish.push(getCurrentTenant()))
+      res.json({ ok: true })
+    })
+    app.get('/lifecycle/hold', () => holdRequest(probe.held))
     const onError: ErrorRequestHandler = (error, req, res, next) => {
       if (passesOn(req.headers, error)) return next(error)
       const { status, body } = errorBody(error)

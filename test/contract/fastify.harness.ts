@@ -16,6 +16,7 @@ import {
 } from './app-parts.js'
 import { fastifyPeers, peersOnFile } from './fastify.peers.js'
 import type { AdapterHarness } from './harness.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 
 type Reads = Record<string, string | null>
 
@@ -130,6 +131,19 @@ export const fastifyHarness: AdapterHarness = {
     }))
     app.get('/slow', (_request, _reply) => {
       probe.slowStarted.push(getCurrentTenant())
+    })
+    app.get('/lifecycle/stream', (_request, reply) => {
+      reply.type('text/plain').send(tenantStream())
+    })
+    app.get('/lifecycle/generator', (_request, reply) => {
+      reply.type('text/plain').send(tenantGenerator())
+    })
+    app.get('/lifecycle/finish', async (_request, reply) => {
+      reply.raw.on('finish', () => probe.finish.push(getCurrentTenant()))
+      return { ok: true }
+    })
+    app.get('/lifecycle/hold', () => {
+      holdRequest(probe.held)
     })
     app.setErrorHandler((error, request, reply) => {
       // A rethrow hands the error to Fastify's default handling, as `reply.send(error)` does.

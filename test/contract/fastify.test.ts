@@ -2,6 +2,7 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { fastifyHarness } from './fastify.harness.js'
 import { describeHostileInputContract } from './hostile-input.contract.js'
+import { describeLifecycleContract } from './lifecycle.contract.js'
 import { describePeersContract } from './peers.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
@@ -10,3 +11,4 @@ describeErrorsContract(fastifyHarness)
 describePeersContract(fastifyHarness)
 describeRoutingRulesContract(fastifyHarness)
 describeHostileInputContract(fastifyHarness)
+describeLifecycleContract(fastifyHarness)

@@ -25,8 +25,14 @@
  * - `GET /health`: `{ health: 'ok', tenant }` (`getCurrentTenant()`), the usual excluded route.
  * - `GET /t/:tenant/whoami`: `{ tenant, param }`: `getCurrentTenant()` and the route parameter
  *   as the framework's router parsed it, to compare with `fromPath('/t/:tenant')`.
+ * - `GET /lifecycle/stream`, `GET /lifecycle/generator`: `text/plain`, the framework's own way of
+ *   sending a stream body: `tenantStream()` / `tenantGenerator()` (lifecycle-parts.ts).
+ * - `GET /lifecycle/finish`: adds a `finish` listener to Node's response that pushes the tenant
+ *   into `probe.finish`, then answers `{ ok: true }` the framework's usual way.
+ * - `GET /lifecycle/hold`: `holdRequest(probe.held)`, never answers.
  */
 import type { TraciumTenantOptions } from '@tracium/core'
+import type { HeldRequest } from './lifecycle-parts.js'
 
 /** Shared between the test and the app, which run in one process. */
 export class Probe {
@@ -34,6 +40,10 @@ export class Probe {
   readonly late: Array<string | null> = []
   /** Tenants of `/slow` requests that started. */
   readonly slowStarted: Array<string | null> = []
+  /** Tenants read by `finish` listeners of `/lifecycle/finish` responses. */
+  readonly finish: Array<string | null> = []
+  /** `/lifecycle/hold` requests, never answered, each with a timer reading the tenant. */
+  readonly held: HeldRequest[] = []
 }
 
 /** A running app. */

@@ -17,6 +17,7 @@ import {
 } from './app-parts.js'
 import type { AdapterHarness } from './harness.js'
 import { koaPeers } from './koa.peers.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 
 type Reads = Record<string, string | null>
 
@@ -145,6 +146,22 @@ export const koaHarness: AdapterHarness = {
     router.get('/slow', () => {
       probe.slowStarted.push(getCurrentTenant())
       // Koa answers 404 when the chain settles without a body: never settle.
+      return new Promise<never>(() => {})
+    })
+    router.get('/lifecycle/stream', (ctx) => {
+      ctx.type = 'text/plain'
+      ctx.body = tenantStream()
+    })
+    router.get('/lifecycle/generator', (ctx) => {
+      ctx.type = 'text/plain'
+      ctx.body = tenantGenerator()
+    })
+    router.get('/lifecycle/finish', (ctx) => {
+      ctx.res.on('finish', () => probe.finish.push(getCurrentTenant()))
+      ctx.body = { ok: true }
+    })
+    router.get('/lifecycle/hold', () => {
+      holdRequest(probe.held)
       return new Promise<never>(() => {})
     })
     app.use(router.routes())

@@ -2,6 +2,7 @@ import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { describeHostileInputContract } from './hostile-input.contract.js'
 import { koaHarness } from './koa.harness.js'
+import { describeLifecycleContract } from './lifecycle.contract.js'
 import { describePeersContract } from './peers.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
@@ -10,3 +11,4 @@ describeErrorsContract(koaHarness)
 describePeersContract(koaHarness)
 describeRoutingRulesContract(koaHarness)
 describeHostileInputContract(koaHarness)
+describeLifecycleContract(koaHarness)

@@ -1,6 +1,7 @@
 import { describeContract } from './contract.js'
 import { describeErrorsContract } from './errors.contract.js'
 import { describeHostileInputContract } from './hostile-input.contract.js'
+import { describeLifecycleContract } from './lifecycle.contract.js'
 import { nestFastifyHarness } from './nest.harness.js'
 import { describePeersContract } from './peers.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
@@ -10,3 +11,4 @@ describeErrorsContract(nestFastifyHarness)
 describePeersContract(nestFastifyHarness)
 describeRoutingRulesContract(nestFastifyHarness)
 describeHostileInputContract(nestFastifyHarness)
+describeLifecycleContract(nestFastifyHarness)

@@ -29,6 +29,7 @@ import {
   Post,
   Req,
   Res,
+  StreamableFile,
   type Type,
   UseInterceptors,
 } from '@nestjs/common'
@@ -60,6 +61,7 @@ import {
   streamEvents,
 } from './app-parts.js'
 import type { AdapterHarness, Probe, RouterSettings } from './harness.js'
+import { holdRequest, tenantGenerator, tenantStream } from './lifecycle-parts.js'
 import { configurePeers, peersController, peersProviders } from './nest.peers.js'
 import { peersStorage } from './peers-parts.js'
 
@@ -256,6 +258,28 @@ function contractController(multipart: Type<NestInterceptor>) {
     @Get('t/:tenant/whoami')
     whoami(@Param('tenant') param: string) {
       return { tenant: getCurrentTenant(), param }
+    }
+
+    @Get('lifecycle/stream')
+    stream() {
+      return new StreamableFile(tenantStream(), { type: 'text/plain' })
+    }
+
+    @Get('lifecycle/generator')
+    generator() {
+      return new StreamableFile(tenantGenerator(), { type: 'text/plain' })
+    }
+
+    @Get('lifecycle/finish')
+    finish(@Res({ passthrough: true }) res: AnyRequest) {
+      ;(res.raw ?? res).on('finish', () => this.probe.finish.push(getCurrentTenant()))
+      return { ok: true }
+    }
+
+    @Get('lifecycle/hold')
+    hold() {
+      holdRequest(this.probe.held)
+      return new Promise(() => {})
     }
 
     @Get('slow')

@@ -12,6 +12,13 @@ import type { ScopeCloseInfo, ScopeRequestInfo, ScopeView } from './scope-view.j
 import { storage, type TenantCell } from './storage.js'
 import { validateTenantId } from './tenant-id.js'
 
+/**
+ * Where `resolveInScope` keeps what the adapter resolved for the scope's request, so that a second
+ * mount of the middleware in the same request continues with it. In the global symbol registry:
+ * the scope may come from another copy of core (S8).
+ */
+export const RESOLUTION: unique symbol = Symbol.for('@tracium/core:scope-resolution')
+
 /** Sets a scope's tenant without validating it; only for ids `validateTenantId` returned. */
 export let assignTenant: (scope: RequestScope, tenantId: string | null) => void
 
@@ -39,6 +46,8 @@ export let assignTenant: (scope: RequestScope, tenantId: string | null) => void
  * ```
  */
 export class RequestScope {
+  /** @internal What the adapter resolved for this request (a `ResolvedTenant`), once it has. */
+  [RESOLUTION]: unknown = undefined
   #closed = false
   #view: ScopeView | undefined
   // The cell points back at this scope, so every cell nested in the request (withTenant) sees

@@ -51,6 +51,9 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
   } catch (error) {
     return done(error as Error) // E3: `await app.register(...)` rejects with the message
   }
+  // Registered again (also in an encapsulated child): fastify-plugin put the first registration's
+  // hooks on an ancestor context, so they already cover this one; one scope per request (issue 9).
+  if (fastify.hasRequestDecorator(kScope)) return done()
   // Decorated with null, not assigned ad hoc, so every request object keeps one shape.
   fastify.decorateRequest('tenant', null)
   fastify.decorateRequest(kScope, null)

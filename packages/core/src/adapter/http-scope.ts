@@ -2,17 +2,28 @@
  * The per-request steps every adapter over Node's HTTP server shares, so that each adapter only
  * translates its framework's request and error (DESIGN: adapters thin over the core).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { scopeCloseChannel } from '../events.js'
-import { bindRequestStream, unbindRequestStream } from '../propagation/request-stream.js'
-import { openRequestScope, type RequestScope } from '../request-scope.js'
+import {
+  bindHttpStreams,
+  boundScopeOf,
+  type HttpRequestStream,
+  type HttpResponseStream,
+  unbindHttpStreams,
+} from '../propagation/http-streams.js'
+import { openRequestScope, RESOLUTION, type RequestScope } from '../request-scope.js'
 import type { TenantRequest } from '../resolution/request.js'
 import type { ResolvedTenant, TenantResolver } from '../resolution/resolver.js'
 
 /**
  * Opens the scope of one HTTP request (S1), closes it when the response closes, finished or
- * aborted (S2), and binds the request stream to it: Node emits later body chunks from the
- * socket's context, so handlers reading uploads would lose the tenant (S7).
+ * aborted, or when the connection is gone before the response could start (S2), and binds the
+ * request's streams to it: Node emits later body chunks, and a response's `finish`, from the
+ * socket's context, so handlers reading uploads would lose the tenant (S7). Takes Node's
+ * `http` objects and the `node:http2` compatibility API's alike.
+ *
+ * Called again for a request whose scope is open (the middleware mounted twice, on the app and
+ * on a router), it returns that scope, and {@link resolveInScope} continues without resolving
+ * again: a tenant the app set in between with `setTenant()` stays.
  *
  * @param url the request target as received (frameworks may rewrite `req.url`).
  * @param routeOf the matched route pattern, asked for when the response closes.
@@ -22,15 +33,38 @@ import type { ResolvedTenant, TenantResolver } from '../resolution/resolver.js'
  * ```
  */
 export function openHttpScope(
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: HttpRequestStream,
+  res: HttpResponseStream,
   url: string,
   routeOf?: () => string | undefined,
 ): RequestScope {
+  const open = boundScopeOf(req)
+  if (open !== undefined && !open.closed) return open as RequestScope
   const scope = openRequestScope({ method: req.method ?? 'GET', url })
-  // `on`, not `once`: a response closes once, and once() allocates a wrapper per request.
-  res.on('close', () => {
-    unbindRequestStream(req)
+  // Set while a socket 'close' listener of ours waits for a queued response (see below).
+  let queuedOn: { removeListener(event: 'close', listener: () => void): unknown } | undefined
+  // One listener for the request, the response and, rarely, the socket: no second closure.
+  function close(this: unknown) {
+    if (scope.closed) return
+    if (this === req) {
+      // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
+      // connection when the client goes away; it destroys the request instead. The request's
+      // 'close' alone proves nothing: it also fires as soon as the body has been read, while the
+      // response may still be writing (measured on Node 20 and 24). So close here only when the
+      // connection is gone and the response did not finish.
+      if (res.writableFinished) return
+      const socket = req.socket
+      if (socket?.destroyed === false) {
+        // Body read, response queued (no socket yet): only the socket's close will tell.
+        if ((res as { socket: unknown }).socket === null && queuedOn === undefined) {
+          socket.once('close', close)
+          queuedOn = socket
+        }
+        return
+      }
+    }
+    unbindHttpStreams(req)
+    queuedOn?.removeListener('close', close)
     // How the request ended is only for diagnostics subscribers (the SDK). Without one, skip
     // routeOf: Fastify's request.routeOptions builds a fresh object on every read.
     scope.close(
@@ -38,15 +72,20 @@ export function openHttpScope(
         ? { aborted: !res.writableFinished, statusCode: res.statusCode, route: routeOf?.() }
         : undefined,
     )
-  })
-  bindRequestStream(req, scope)
+  }
+  // `on`, not `once`: each stream closes once, and once() allocates a wrapper per request. Added
+  // before the streams are bound, so they are not wrapped.
+  res.on('close', close)
+  req.on('close', close)
+  bindHttpStreams(req, scope)
   return scope
 }
 
 /**
  * Resolves the tenant of `request` inside `scope` and continues with `accept(tenant)` or
  * `reject(error)`, synchronously when resolution is (no promise, no microtask), else once it
- * settles. Returns what they return.
+ * settles. Returns what they return. For a scope that was resolved already (a second mount of the
+ * middleware in the same request), continues with that tenant at once, without resolving.
  *
  * @example
  * ```ts
@@ -60,6 +99,19 @@ export function resolveInScope<R>(
   accept: (tenant: ResolvedTenant) => R,
   reject: (error: unknown) => R,
 ): R | Promise<R> {
+  // The middleware mounted twice: this request resolved already; continue with that (issue 9),
+  // unless this mount requires a tenant the request does not have.
+  const resolved = scope[RESOLUTION] as ResolvedTenant | undefined
+  if (resolved !== undefined) {
+    return scope.run(() => {
+      try {
+        resolver.checkReused(scope)
+      } catch (error) {
+        return reject(error)
+      }
+      return accept(resolved)
+    })
+  }
   return scope.run(() => {
     let tenant: ResolvedTenant | Promise<ResolvedTenant>
     try {
@@ -67,6 +119,13 @@ export function resolveInScope<R>(
     } catch (error) {
       return reject(error)
     }
-    return tenant instanceof Promise ? tenant.then(accept, reject) : accept(tenant)
+    if (tenant instanceof Promise) {
+      return tenant.then((settled) => {
+        scope[RESOLUTION] = settled
+        return accept(settled)
+      }, reject)
+    }
+    scope[RESOLUTION] = tenant
+    return accept(tenant)
   })
 }

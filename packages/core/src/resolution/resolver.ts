@@ -68,6 +68,14 @@ export interface TenantResolver {
    *   by user code (a custom source, `authorize`) pass through unchanged.
    */
   resolve(request: TenantRequest, scope: RequestScope): ResolvedTenant | Promise<ResolvedTenant>
+  /**
+   * For a request another mount of the middleware resolved already (its scope is reused, and
+   * the sources are not read again): a mount with `required: true` still rejects a request
+   * that has no tenant, so a stricter router-level mount is enforced.
+   *
+   * @throws {TenantError} `TENANT_MISSING`, after publishing the `rejected` event.
+   */
+  checkReused(scope: RequestScope): void
 }
 
 const NO_TENANT: ResolvedTenant = Object.freeze({ id: null, source: null })
@@ -167,17 +175,19 @@ export function createTenantResolver(
     return found
   }
 
+  function missing(): TenantError {
+    return new TenantError(
+      'TENANT_MISSING',
+      `This endpoint needs a tenant and none was found (looked at: ${sourceNames}).`,
+    )
+  }
+
   function decide(
     request: TenantRequest,
     found: ResolvedTenant | undefined,
   ): ResolvedTenant | Promise<ResolvedTenant> {
     if (found === undefined) {
-      if (required) {
-        throw new TenantError(
-          'TENANT_MISSING',
-          `This endpoint needs a tenant and none was found (looked at: ${sourceNames}).`,
-        )
-      }
+      if (required) throw missing()
       return fallback
     }
     if (authorize === undefined) return found
@@ -207,6 +217,9 @@ export function createTenantResolver(
 
   return {
     rejections: options.rejections ?? 'respond',
+    checkReused(scope) {
+      if (required && scope.tenantId === null) reject(scope, missing())
+    },
     resolve(request, scope) {
       try {
         const rules = rulesOf?.(request)
