@@ -49,7 +49,7 @@ afterAll(async () => {
 
 const whoami = async (base: string, headers: Record<string, string>) => {
   const res = await fetch(`${base}/whoami`, { headers })
-  return { status: res.status, body: await res.json() }
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
 
 describe('fromBaggage behind a trust rule, through @tracium/express', () => {

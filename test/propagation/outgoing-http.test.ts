@@ -42,11 +42,11 @@ function downstream(): http.Server {
       res.end()
       return
     }
+    // Every value as sent: a header added twice shows as a list, and fails the comparison.
     const headers = req.headersDistinct
-    if ((headers['x-tenant-id']?.length ?? 0) > 1) throw new Error('x-tenant-id sent twice')
     const seen: Seen = {
-      tenant: headers['x-tenant-id']?.[0] ?? null,
-      baggage: req.headers.baggage ?? null,
+      tenant: headers['x-tenant-id']?.join(' | ') ?? null,
+      baggage: headers.baggage?.join(', ') ?? null,
     }
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify(seen))
