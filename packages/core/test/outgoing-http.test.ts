@@ -29,9 +29,10 @@ async function echoServer() {
       res.end()
       return
     }
+    // Every value as sent: a header added twice shows as a list, and fails the comparison.
     const seen: Seen = {
-      tenant: (req.headers['x-tenant-id'] as string | undefined) ?? null,
-      baggage: req.headers.baggage ?? null,
+      tenant: req.headersDistinct['x-tenant-id']?.join(' | ') ?? null,
+      baggage: req.headersDistinct.baggage?.join(', ') ?? null,
     }
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify(seen))

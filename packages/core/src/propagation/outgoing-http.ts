@@ -64,6 +64,7 @@ export interface TenantPropagation {
 }
 
 interface Config {
+  readonly origins: ReadonlyArray<string>
   readonly matcher: OriginMatcher
   readonly header: string | null
   readonly baggage: boolean
@@ -119,7 +120,7 @@ export function propagateTenant(options: PropagateTenantOptions): TenantPropagat
   if (HTTP_CLIENT_CREATED_CHANNEL) diagnosticsChannel.subscribe(HTTP_CHANNEL, onHttpRequest)
   let stopped = false
   return {
-    origins: [...parseOrigins(options.origins)],
+    origins: config.origins,
     automatic: { fetch: true, http: HTTP_CLIENT_CREATED_CHANNEL },
     stop() {
       if (stopped) return
@@ -388,7 +389,7 @@ function checkOptions(options: PropagateTenantOptions): Config {
       )
     }
   }
-  const matcher = new OriginMatcher(parseOrigins(options.origins))
+  const origins = parseOrigins(options.origins)
   const { header = TENANT_CARRIER_KEY, baggage = false } = options
   if (header !== false && !isHeaderName(header)) {
     optionsError(
@@ -413,5 +414,5 @@ function checkOptions(options: PropagateTenantOptions): Config {
         'header (the default), or set baggage: true.',
     )
   }
-  return { matcher, header: name, baggage }
+  return { origins: [...origins], matcher: new OriginMatcher(origins), header: name, baggage }
 }
