@@ -24,6 +24,7 @@ export {
   type TenantResolvedMessage,
 } from './events.js'
 export { MISUSE_WARNING_CODE, warnMisuse } from './misuse-warning.js'
+export { TENANT_BAGGAGE_KEY } from './propagation/baggage.js'
 export {
   extractTenant,
   injectTenant,
@@ -31,6 +32,18 @@ export {
   type TenantCarrier,
 } from './propagation/carrier.js'
 export { bindEmitter } from './propagation/emitter.js'
+export {
+  type PropagateTenantOptions,
+  propagateTenant,
+  type TenantPropagation,
+  tenantHeaders,
+} from './propagation/outgoing-http.js'
+export {
+  TENANT_TASK_KEY,
+  type TenantTask,
+  tenantTask,
+  withTaskTenant,
+} from './propagation/task.js'
 export { restoreWorkerTenant, tenantWorkerData } from './propagation/worker.js'
 export { currentRequestScope, openRequestScope, RequestScope } from './request-scope.js'
 export {
@@ -72,6 +85,7 @@ export type {
   TenantSourceFunction,
   TenantSourceInput,
 } from './resolution/source.js'
+export { type BaggageSourceOptions, fromBaggage } from './resolution/sources/baggage.js'
 export { fromCookie } from './resolution/sources/cookie.js'
 export { fromHeader } from './resolution/sources/header.js'
 export { fromJwt, type JwtSourceOptions } from './resolution/sources/jwt.js'

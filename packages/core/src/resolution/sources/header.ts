@@ -7,6 +7,11 @@ import { sentSeveral, singleValue } from './single-value.js'
 // RFC 9110 token characters: what a header name may contain.
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
+/** `true` when `name` is a valid HTTP header name (an RFC 9110 token). */
+export function isHeaderName(name: unknown): name is string {
+  return typeof name === 'string' && HEADER_NAME.test(name)
+}
+
 /**
  * Reads the tenant from the header `name` (case-insensitive). A header sent twice, or holding a
  * comma list, is `TENANT_INVALID` (R7); the value is validated as a tenant id (S6). For the
@@ -25,7 +30,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
  * ```
  */
 export function fromHeader(name = 'x-tenant-id'): TenantSource {
-  if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+  if (!isHeaderName(name)) {
     optionsError('@tracium/core', `fromHeader(${JSON.stringify(name)}): not a valid header name.`)
   }
   const key = name.toLowerCase()
