@@ -1,7 +1,7 @@
 /**
  * `@tracium/otel`: the tenant on every OpenTelemetry span, from anyone's tracer.
  */
-export { type TraciumSpanProcessorOptions } from './options.js'
+export type { TraciumSpanProcessorOptions } from './options.js'
 export { MAX_OPEN_PER_GROUP, PENDING_LIMIT_WARNING_CODE } from './pending-spans.js'
 export { TraciumSpanProcessor, traciumSpanProcessor } from './span-processor.js'
 export {

@@ -9,11 +9,19 @@ import { once } from 'node:events'
 import http from 'node:http'
 import { createInterface } from 'node:readline'
 
+/** What the fixture routes answer. */
+export interface Answer {
+  readonly tenant: string | null
+  readonly traceId: string
+}
+
 export interface ChildApp {
   readonly port: number
+  /** The JSON line the app printed once listening. */
+  readonly ready: Readonly<Record<string, unknown>>
   /** Everything the child wrote to stderr so far (warnings, crashes). */
   stderr(): string
-  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any }>
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: Answer }>
   stop(): Promise<void>
 }
 
@@ -31,7 +39,11 @@ export async function startChildApp(options: ChildAppOptions): Promise<ChildApp>
   const child: ChildProcess = spawn(
     options.node ?? process.execPath,
     ['--import', options.setup, options.app, ...(options.args ?? [])],
-    { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   )
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -42,10 +54,12 @@ export async function startChildApp(options: ChildAppOptions): Promise<ChildApp>
     throw new Error(`the app exited (${code}) before listening:\n${stderr}`)
   })
   const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string]
-  const { port } = JSON.parse(line) as { port: number }
+  const ready = JSON.parse(line) as { port: number }
+  const { port } = ready
   const agent = new http.Agent({ keepAlive: true, maxSockets: 50 })
   return {
     port,
+    ready,
     stderr: () => stderr,
     get(path, headers = {}) {
       return new Promise((resolve, reject) => {
@@ -56,7 +70,9 @@ export async function startChildApp(options: ChildAppOptions): Promise<ChildApp>
             res.on('data', (chunk: string) => {
               text += chunk
             })
-            res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }))
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, body: JSON.parse(text) as Answer }),
+            )
           })
           .on('error', reject)
       })

@@ -6,13 +6,36 @@
  */
 import { EventEmitter, once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
 
-type Proto = typeof import('@opentelemetry/otlp-transformer/build/src/generated/root.js')
-const proto: Proto = createRequire(import.meta.url)(
+// The generated module's own .d.ts types it as a bare protobufjs Root; these are the parts of
+// the official messages this receiver reads.
+interface Codec<T> {
+  decode(bytes: Uint8Array): T
+  encode(message: object): { finish(): Uint8Array }
+}
+interface DecodedRequest {
+  resourceSpans?: Array<{
+    resource?: { attributes?: KeyValue[] | null } | null
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId?: Uint8Array | null
+        spanId?: Uint8Array | null
+        name?: string | null
+        kind?: number | null
+        attributes?: KeyValue[] | null
+      }> | null
+    }> | null
+  }> | null
+}
+type TraceService = {
+  ExportTraceServiceRequest: Codec<DecodedRequest>
+  ExportTraceServiceResponse: Codec<object>
+}
+const proto = createRequire(import.meta.url)(
   '@opentelemetry/otlp-transformer/build/src/generated/root.js',
-)
+) as { opentelemetry: { proto: { collector: { trace: { v1: TraceService } } } } }
 const { ExportTraceServiceRequest, ExportTraceServiceResponse } =
   proto.opentelemetry.proto.collector.trace.v1
 

@@ -27,7 +27,9 @@ export async function sendInterleaved(
       const tenant = i % noTenantEvery === noTenantEvery - 1 ? null : `tenant-${i % tenants}`
       const res = await app.get('/work', tenant === null ? {} : { 'x-tenant-id': tenant })
       if (res.status !== 200 || res.body.tenant !== tenant) {
-        throw new Error(`request ${i} (${tenant}) answered ${res.status} ${JSON.stringify(res.body)}`)
+        throw new Error(
+          `request ${i} (${tenant}) answered ${res.status} ${JSON.stringify(res.body)}`,
+        )
       }
       return { tenant, traceId: res.body.traceId as string }
     }),
@@ -67,9 +69,13 @@ export function mismatches(
     }
     for (const span of spans) {
       const stamped = span.attributes[TENANT_ATTRIBUTE]
-      const duplicate = duplicateAttribute === null ? undefined : span.attributes[duplicateAttribute]
+      const duplicate =
+        duplicateAttribute === null ? undefined : span.attributes[duplicateAttribute]
       const expected = tenant ?? undefined
-      if (stamped !== expected || duplicate !== (duplicateAttribute === null ? undefined : expected)) {
+      if (
+        stamped !== expected ||
+        duplicate !== (duplicateAttribute === null ? undefined : expected)
+      ) {
         wrong.push(`${span.name} of ${tenant}'s request carries ${stamped} / ${duplicate}`)
       }
       if (duplicateAttribute === null && 'tenant.id' in span.attributes) {

@@ -13,7 +13,12 @@ const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
 describe.each([
   { framework: 'express', setup: 'NodeSDK', file: './sdk-node-setup.mjs', duplicate: 'tenant.id' },
-  { framework: 'fastify', setup: 'NodeTracerProvider', file: './provider-setup.mjs', duplicate: null },
+  {
+    framework: 'fastify',
+    setup: 'NodeTracerProvider',
+    file: './provider-setup.mjs',
+    duplicate: null,
+  },
 ] as const)('$framework with $setup (OpenTelemetry 2.x)', ({ framework, file, duplicate }) => {
   let receiver: OtlpReceiver
   let app: ChildApp
@@ -46,9 +51,9 @@ describe.each([
     const res = await app.get('/late')
     expect(res.body.tenant).toBe('late-x')
     const byTrace = await spansOf(receiver, [{ tenant: 'late-x', traceId: res.body.traceId }])
-    expect(mismatches([{ tenant: 'late-x', traceId: res.body.traceId }], byTrace, duplicate)).toEqual(
-      [],
-    )
+    expect(
+      mismatches([{ tenant: 'late-x', traceId: res.body.traceId }], byTrace, duplicate),
+    ).toEqual([])
   })
 
   it('a background span under withTenant carries its tenant; one with no tenant carries none', async () => {
