@@ -3,9 +3,12 @@
  *
  * The HTTP server span of `@opentelemetry/instrumentation-http` starts before any middleware
  * runs, so it starts with no tenant; so do spans a middleware mounted before Tracium's starts.
- * Each span that starts without a tenant joins the group of its parent when its parent is in
- * one, else it starts a group of its own: a group is one local tree of untagged spans (the
- * server span and the untagged spans below it in this process). Grouping by tree rather than by
+ * A span that starts without a tenant joins the group of its parent when its parent is in one;
+ * else it starts a group of its own when a request may still give it a tenant: it is a SERVER
+ * span, or it starts inside a request scope whose tenant is not resolved yet. Other untagged
+ * spans (background work with no tenant) cost one lookup and are not remembered: nothing will
+ * resolve a tenant for them. A group is one local tree of untagged spans (the server span and
+ * the untagged spans below it in this process). Grouping by tree rather than by
  * trace id keeps two requests of one trace apart (a service calling itself, a background job
  * that calls a route): one request's tenant never lands on another's spans.
  *
@@ -40,10 +43,20 @@ let warnedLimit = false
 export class PendingSpans {
   readonly #groups = new WeakMap<object, PendingGroup>()
 
-  /** Remembers `span`, which started with no tenant, in its parent's group or a new one. */
-  add(span: object, parent: object | undefined): void {
-    let group = parent === undefined ? undefined : this.#groups.get(parent)
-    if (group === undefined) group = new PendingGroup()
+  /** Remembers `span`, which started with no tenant, in its parent's group if there is one. */
+  join(span: object, parent: object | undefined): boolean {
+    const group = parent === undefined ? undefined : this.#groups.get(parent)
+    if (group === undefined) return false
+    this.#remember(span, group)
+    return true
+  }
+
+  /** Remembers `span`, which started with no tenant, as the root of a new group. */
+  begin(span: object): void {
+    this.#remember(span, new PendingGroup())
+  }
+
+  #remember(span: object, group: PendingGroup): void {
     if (group.open.size < MAX_OPEN_PER_GROUP) group.open.add(span)
     else warnLimit()
     this.#groups.set(span, group)

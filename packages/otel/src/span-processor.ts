@@ -6,6 +6,7 @@
 import diagnostics from 'node:diagnostics_channel'
 import { type Context, trace } from '@opentelemetry/api'
 import {
+  currentRequestScope,
   getCurrentTenant,
   type ScopeOpenMessage,
   TENANT_CHANNELS,
@@ -15,14 +16,23 @@ import { resolveOptions, type TraciumSpanProcessorOptions } from './options.js'
 import { PendingSpans } from './pending-spans.js'
 import { type AttributeSink, stampTenant } from './tenant-attributes.js'
 
+/** What onStart reads of a span: the SDK's `Span` (1.x, 2.x, 3.x) has both. */
+export interface StartedSpan extends AttributeSink {
+  /** `SpanKind` of `@opentelemetry/api`: 1 is SERVER. */
+  readonly kind?: number
+}
+
+const SERVER = 1 // SpanKind.SERVER; a constant, so no runtime import of the enum is needed
+
 /**
  * Stamps `tracium.user.id` (and the optional duplicate attribute) on every span that starts
  * while a tenant is set, and on the spans of a request that started before its tenant was
  * known. Create it with {@link traciumSpanProcessor}.
  *
  * - `onStart`: the span's start context is the current async context, so
- *   `getCurrentTenant()` is the span's tenant. No tenant: no attribute, and the span is
- *   remembered with its local tree (see below).
+ *   `getCurrentTenant()` is the span's tenant. No tenant: no attribute; a SERVER span, a span
+ *   started in a request scope not resolved yet, and their untagged children are remembered
+ *   with their local tree until they end (see `pending-spans.ts`).
  * - When core resolves a request's tenant (`tracium:tenant:resolved`, published inside the
  *   request), the still-open untagged spans of the request's tree are stamped: the HTTP server
  *   span, which starts before any middleware runs, and spans started before the middleware.
@@ -45,10 +55,12 @@ export class TraciumSpanProcessor {
   }
 
   /** Called by the SDK when a span starts, in the async context that starts it. */
-  onStart(span: AttributeSink, parentContext: Context): void {
+  onStart(span: StartedSpan, parentContext: Context): void {
     const tenantId = getCurrentTenant()
     if (tenantId !== null) stampTenant(span, tenantId, this.#duplicate)
-    else this.#pending.add(span, trace.getSpan(parentContext))
+    else if (!this.#pending.join(span, trace.getSpan(parentContext)) && mayGetTenant(span)) {
+      this.#pending.begin(span)
+    }
   }
 
   /** Called by SDK 2.x/3.x as a span ends, while it is still writable. */
@@ -91,6 +103,11 @@ export class TraciumSpanProcessor {
     for (const span of group.open) stampTenant(span as AttributeSink, tenantId, this.#duplicate)
     group.open.clear()
   }
+}
+
+/** A server span's request has not run its middleware yet; inside a scope, it has not resolved. */
+function mayGetTenant(span: StartedSpan): boolean {
+  return span.kind === SERVER || currentRequestScope() !== null
 }
 
 /**

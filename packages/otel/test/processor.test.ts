@@ -4,7 +4,7 @@
  * suites cannot reach cheaply.
  */
 import { once } from 'node:events'
-import { context, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api'
+import { context, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api'
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -53,6 +53,9 @@ function setUp(options?: Parameters<typeof traciumSpanProcessor>[0], hideOnEndin
 }
 
 const providers: NodeTracerProvider[] = []
+// instrumentation-http's server spans are SERVER spans; the processor keeps those (and their
+// untagged children) waiting for a tenant.
+const SERVER = { kind: SpanKind.SERVER }
 afterEach(async () => {
   await Promise.all(providers.splice(0).map((p) => p.shutdown()))
 })
@@ -112,7 +115,7 @@ describe('traciumSpanProcessor', () => {
 
   it('stamps a span started before the tenant when core resolves it (no onEnding, as 1.x)', () => {
     const { tracer, tenantOf } = setUp({}, true)
-    const server = tracer.startSpan('server')
+    const server = tracer.startSpan('server', SERVER)
     const before = tracer.startSpan('before', {}, trace.setSpan(context.active(), server))
     request(server, { 'x-tenant-id': 'acme' }, () => tracer.startSpan('after').end())
     before.end()
@@ -128,7 +131,7 @@ describe('traciumSpanProcessor', () => {
     const { tracer, tenantOf } = setUp()
     const job = tracer.startSpan('job') // a background job with no tenant calls a route
     const remote = trace.setSpanContext(ROOT_CONTEXT, { ...job.spanContext(), isRemote: true })
-    const server = tracer.startSpan('server', {}, remote)
+    const server = tracer.startSpan('server', SERVER, remote)
     expect(server.spanContext().traceId).toBe(job.spanContext().traceId)
     request(server, { 'x-tenant-id': 'acme' }, () => {})
     server.end()
@@ -139,7 +142,7 @@ describe('traciumSpanProcessor', () => {
 
   it('a request whose tenant is set later by setTenant stamps its early spans as they end', () => {
     const { tracer, tenantOf } = setUp()
-    const server = tracer.startSpan('server')
+    const server = tracer.startSpan('server', SERVER)
     request(server, {}, (scope) => scope.setTenant('late'))
     server.end()
     expect(tenantOf('server')).toBe('late')
@@ -165,7 +168,7 @@ describe('traciumSpanProcessor', () => {
 
   it('remembers a bounded number of open untagged spans per tree, and says so once', async () => {
     const { tracer } = setUp()
-    const root = tracer.startSpan('root')
+    const root = tracer.startSpan('root', SERVER)
     const parent = trace.setSpan(context.active(), root)
     // Spans that are never ended (a leak in the app) must not grow memory without bound.
     const warnings = await warningsOf(() => {
@@ -179,7 +182,7 @@ describe('traciumSpanProcessor', () => {
     await processor.forceFlush()
     await processor.shutdown()
     await processor.shutdown()
-    const server = tracer.startSpan('server')
+    const server = tracer.startSpan('server', SERVER)
     request(server, { 'x-tenant-id': 'acme' }, () => {})
     server.end()
     expect(tenantOf('server')).toBeUndefined()
