@@ -18,14 +18,14 @@ import {
   TraciumOptionsError,
   withTenant,
 } from '@tracium/core'
+import { afterEach, describe, expect, it } from 'vitest'
 import {
   LONG_TENANT_WARNING_CODE,
   MAX_OPEN_PER_GROUP,
   PENDING_LIMIT_WARNING_CODE,
   TENANT_ATTRIBUTE,
   traciumSpanProcessor,
-} from '@tracium/otel'
-import { afterEach, describe, expect, it } from 'vitest'
+} from '../src/index.js'
 
 function setUp(options?: Parameters<typeof traciumSpanProcessor>[0], hideOnEnding = false) {
   const processor = traciumSpanProcessor(options)

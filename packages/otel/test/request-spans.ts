@@ -2,7 +2,7 @@
  * The check every real-receiver test makes: each request's spans, matched to the request by
  * trace id (the route answers with it), carry that request's tenant, and only it.
  */
-import { TENANT_ATTRIBUTE } from '@tracium/otel'
+import { TENANT_ATTRIBUTE } from '../src/index.js'
 import type { ChildApp } from './child-app.js'
 import type { OtlpReceiver, ReceivedSpan } from './otlp-receiver.js'
 
