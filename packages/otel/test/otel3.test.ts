@@ -37,7 +37,7 @@ describe('express with an OpenTelemetry 3.x TracerProvider', () => {
     const sent = await sendInterleaved(app, 550, 50, 11)
     const byTrace = await spansOf(receiver, sent)
     expect(mismatches(sent, byTrace, 'tenant.id')).toEqual([])
-  }, 60_000)
+  }, 120_000)
 
   it('setTenant() later in the route reaches the spans started before it (onEnding)', async () => {
     const res = await app.get('/late')

@@ -45,7 +45,7 @@ describe.each([
     expect(new Set(sent.map((r) => r.tenant)).size).toBe(51)
     const byTrace = await spansOf(receiver, sent)
     expect(mismatches(sent, byTrace, duplicate)).toEqual([])
-  }, 60_000)
+  }, 120_000)
 
   it('a tenant set later by setTenant() in the route reaches the spans started before it', async () => {
     const res = await app.get('/late')
