@@ -3,7 +3,11 @@
  */
 export type { TraciumSpanProcessorOptions } from './options.js'
 export { MAX_OPEN_PER_GROUP, PENDING_LIMIT_WARNING_CODE } from './pending-spans.js'
-export { TraciumSpanProcessor, traciumSpanProcessor } from './span-processor.js'
+export {
+  type StartedSpan,
+  TraciumSpanProcessor,
+  traciumSpanProcessor,
+} from './span-processor.js'
 export {
   type AttributeSink,
   BACKEND_TENANT_MAX_BYTES,

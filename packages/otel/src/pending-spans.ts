@@ -18,10 +18,22 @@
  * {@link MAX_OPEN_PER_GROUP} spans, so a long-lived tree cannot grow it without bound.
  */
 
-/** At most this many open spans of one tree are remembered; later ones are not stamped late. */
+/**
+ * At most this many open spans of one tree are remembered; later ones are not stamped late.
+ * @example
+ * ```ts
+ * MAX_OPEN_PER_GROUP // 1024
+ * ```
+ */
 export const MAX_OPEN_PER_GROUP = 1024
 
-/** The `code` of the process warning emitted once when a tree exceeds the bound. */
+/**
+ * The `code` of the process warning emitted once when a tree exceeds the bound.
+ * @example
+ * ```ts
+ * process.on('warning', (w) => w.code === PENDING_LIMIT_WARNING_CODE && report(w))
+ * ```
+ */
 export const PENDING_LIMIT_WARNING_CODE = 'TRACIUM_OTEL_PENDING_LIMIT'
 
 /** What a group needs to know of its request: core's `RequestScope` (of any copy of core). */

@@ -16,7 +16,13 @@ import { resolveOptions, type TraciumSpanProcessorOptions } from './options.js'
 import { PendingSpans } from './pending-spans.js'
 import { type AttributeSink, stampTenant } from './tenant-attributes.js'
 
-/** What onStart reads of a span: the SDK's `Span` (1.x, 2.x, 3.x) has both. */
+/**
+ * What onStart reads of a span: the SDK's `Span` (1.x, 2.x, 3.x) has both.
+ * @example
+ * ```ts
+ * processor.onStart(span satisfies StartedSpan, context.active())
+ * ```
+ */
 export interface StartedSpan extends AttributeSink {
   /** `SpanKind` of `@opentelemetry/api`: 1 is SERVER. */
   readonly kind?: number
@@ -41,6 +47,13 @@ const SERVER = 1 // SpanKind.SERVER; a constant, so no runtime import of the enu
  *
  * It exports nothing and buffers nothing: `forceFlush()` has nothing to do, `shutdown()` stops
  * listening to core's events. Put it before the exporting processor in `spanProcessors`.
+ *
+ * @example
+ * ```ts
+ * const provider = new NodeTracerProvider({
+ *   spanProcessors: [new TraciumSpanProcessor(), new BatchSpanProcessor(new OTLPTraceExporter())],
+ * })
+ * ```
  */
 export class TraciumSpanProcessor {
   readonly #duplicate: string | null

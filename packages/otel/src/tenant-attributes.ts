@@ -2,16 +2,40 @@
  * Writing the tenant onto a span, and the one warning about ids Tracium's backend will cut.
  */
 
-/** The attribute Tracium's backend reads the tenant ("user", end client) from. */
+/**
+ * The attribute Tracium's backend reads the tenant ("user", end client) from.
+ * @example
+ * ```ts
+ * exportedSpan.attributes[TENANT_ATTRIBUTE] // 'tenant-123'
+ * ```
+ */
 export const TENANT_ATTRIBUTE = 'tracium.user.id'
 
-/** Tracium's backend cuts `tracium.user.id` at this many bytes of UTF-8. */
+/**
+ * Tracium's backend cuts `tracium.user.id` at this many bytes of UTF-8.
+ * @example
+ * ```ts
+ * Buffer.byteLength(tenantId) <= BACKEND_TENANT_MAX_BYTES // counted as its own client
+ * ```
+ */
 export const BACKEND_TENANT_MAX_BYTES = 128
 
-/** The `code` of the process warning emitted once for a tenant id longer than 128 bytes. */
+/**
+ * The `code` of the process warning emitted once for a tenant id longer than 128 bytes.
+ * @example
+ * ```ts
+ * process.on('warning', (w) => w.code === LONG_TENANT_WARNING_CODE && alert(w.message))
+ * ```
+ */
 export const LONG_TENANT_WARNING_CODE = 'TRACIUM_OTEL_TENANT_TOO_LONG'
 
-/** What the processor needs of a span: the SDK's `Span` has it on 1.x, 2.x and 3.x. */
+/**
+ * What the processor needs of a span: the SDK's `Span` has it on 1.x, 2.x and 3.x.
+ * @example
+ * ```ts
+ * const sink: AttributeSink = tracer.startSpan('work')
+ * ```
+ */
 export interface AttributeSink {
   setAttribute(key: string, value: string): unknown
 }
