@@ -54,11 +54,15 @@ async function listen(server: import('node:http').Server): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-async function expectOneScope(port: number, path: string, expected: string) {
+/**
+ * One scope, the first mount's tenant (or the app's setTenant) kept; every mount reads its own
+ * sources once, to check them against it.
+ */
+async function expectOneScope(port: number, path: string, expected: string, mounts = 2) {
   const res = await send(port, { path, headers: { 'x-tenant-id': 'from-header' } })
   expect(res.status).toBe(200)
   expect(res.json()).toEqual({ tenant: expected })
-  expect({ opens, reads }).toEqual({ opens: 1, reads: 1 })
+  expect({ opens, reads }).toEqual({ opens: 1, reads: mounts })
 }
 
 describe('the middleware mounted twice in one request (issue 9 #9)', () => {
@@ -97,6 +101,49 @@ describe('the middleware mounted twice in one request (issue 9 #9)', () => {
     expect(allowed.json()).toEqual({ tenant: 'acme' })
   })
 
+  it("a second mount's own sources and authorize apply to the tenant the first resolved", async () => {
+    const app = express()
+    app.use(expressTenant()) // the header, for the whole app
+    const router = express.Router()
+    router.use(
+      expressTenant({
+        resolve: (request) => request.headers['x-org'] as string | undefined,
+        authorize: (tenantId) => tenantId !== 'blocked',
+      }),
+    )
+    router.get('/x', (_req, res) => res.json({ tenant: getCurrentTenant() }))
+    app.use('/admin', router)
+    const port = await listen(app.listen(0, '127.0.0.1'))
+    const call = (headers: Record<string, string>) => send(port, { path: '/admin/x', headers })
+    const conflict = await call({ 'x-tenant-id': 'evil', 'x-org': 'acme' })
+    expect([conflict.status, conflict.json().code]).toEqual([403, 'TENANT_CONFLICT'])
+    const blocked = await call({ 'x-tenant-id': 'blocked' })
+    expect([blocked.status, blocked.json().code]).toEqual([403, 'TENANT_FORBIDDEN'])
+    expect((await call({ 'x-tenant-id': 'acme', 'x-org': 'acme' })).json()).toEqual({
+      tenant: 'acme',
+    })
+    // The first mount found none: the second resolves as usual.
+    expect((await call({ 'x-org': 'acme' })).json()).toEqual({ tenant: 'acme' })
+  })
+
+  it('Fastify: a second registration with required: true in a child still rejects', async () => {
+    const app = Fastify()
+    await app.register(fastifyTenant)
+    app.get('/open', async () => ({ tenant: getCurrentTenant() }))
+    await app.register(async (child) => {
+      await child.register(fastifyTenant, { required: true })
+      child.get('/admin', async () => ({ tenant: getCurrentTenant() }))
+    })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    close = () => app.close()
+    const port = (app.server.address() as AddressInfo).port
+    expect((await send(port, { path: '/open' })).json()).toEqual({ tenant: null })
+    const refused = await send(port, { path: '/admin' })
+    expect([refused.status, refused.json().code]).toEqual([401, 'TENANT_MISSING'])
+    const ok = await send(port, { path: '/admin', headers: { 'x-tenant-id': 'acme' } })
+    expect(ok.json()).toEqual({ tenant: 'acme' })
+  })
+
   it('Koa: app.use and router.use', async () => {
     const app = new Koa()
     app.use(koaTenant(counted))
@@ -127,7 +174,7 @@ describe('the middleware mounted twice in one request (issue 9 #9)', () => {
     })
     await app.listen({ port: 0, host: '127.0.0.1' })
     close = () => app.close()
-    await expectOneScope((app.server.address() as AddressInfo).port, '/x', 'set-by-app')
+    await expectOneScope((app.server.address() as AddressInfo).port, '/x', 'set-by-app', 3)
   })
 
   it.each(['express', 'fastify'])(

@@ -70,7 +70,9 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
       rawHeaders: req.rawHeaders,
       raw: req,
     }
-    resolveInScope(
+    // Returned: Express 5 hands a rejected promise (an error thrown while answering an
+    // asynchronous resolution) to next(err) instead of leaving it unhandled.
+    return resolveInScope(
       resolver,
       scope,
       request,

@@ -51,12 +51,15 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
   } catch (error) {
     return done(error as Error) // E3: `await app.register(...)` rejects with the message
   }
-  // Registered again (also in an encapsulated child): fastify-plugin put the first registration's
-  // hooks on an ancestor context, so they already cover this one; one scope per request (issue 9).
-  if (fastify.hasRequestDecorator(kScope)) return done()
-  // Decorated with null, not assigned ad hoc, so every request object keeps one shape.
-  fastify.decorateRequest('tenant', null)
-  fastify.decorateRequest(kScope, null)
+  // Registered again (also in an encapsulated child): the first registration's decorations and
+  // hooks already cover this context. Its own onRequest hook still runs, and core reuses the
+  // request's open scope and applies only this registration's rules to it (issue 9 #9).
+  const first = !fastify.hasRequestDecorator(kScope)
+  if (first) {
+    // Decorated with null, not assigned ad hoc, so every request object keeps one shape.
+    fastify.decorateRequest('tenant', null)
+    fastify.decorateRequest(kScope, null)
+  }
 
   fastify.addHook('onRequest', function traciumOnRequest(request, reply, next) {
     const scope = openHttpScope(request.raw, reply.raw, request.url, () => request.routeOptions.url)
@@ -89,6 +92,7 @@ const plugin: FastifyPluginCallback<TraciumFastifyOptions> = (fastify, options, 
         ),
     )
   })
+  if (!first) return done()
   answerTenantErrors(fastify)
 
   // Fastify 5 runs content-type parsers' callbacks in the request's context (an AsyncResource in

@@ -22,6 +22,8 @@ import type { TenantRequest } from '@tracium/core'
 export interface Handshake {
   readonly url?: string | undefined
   readonly headers: IncomingHttpHeaders
+  /** The upgrade request's raw header list (`req.rawHeaders`), when there is one. */
+  readonly rawHeaders?: readonly string[] | undefined
 }
 
 const handshakes = new WeakMap<object, Handshake>()
@@ -44,7 +46,12 @@ let warnedNoHandshake = false
  * ```
  */
 export function rememberHandshake(client: object, request: Handshake): void {
-  handshakes.set(client, { url: request.url, headers: request.headers })
+  handshakes.set(client, {
+    url: request.url,
+    headers: request.headers,
+    // The raw list shows a second Authorization header that `headers` drops (issue 9 #3).
+    ...(request.rawHeaders && { rawHeaders: request.rawHeaders }),
+  })
 }
 
 const NO_HEADERS: IncomingHttpHeaders = Object.freeze({})
@@ -61,6 +68,7 @@ export function messageRequest(context: ExecutionContext): TenantRequest {
       method: 'GET',
       url: handshake?.url ?? '/',
       headers: handshake?.headers ?? NO_HEADERS,
+      ...(handshake?.rawHeaders && { rawHeaders: handshake.rawHeaders }),
       raw: context,
     }
   }

@@ -100,16 +100,18 @@ export function resolveInScope<R>(
   reject: (error: unknown) => R,
 ): R | Promise<R> {
   // The middleware mounted twice: this request resolved already; continue with that (issue 9),
-  // unless this mount requires a tenant the request does not have.
+  // once this mount's own rules agree with it. A first mount that found no tenant (and no
+  // setTenant() since) leaves this one to resolve as usual.
   const resolved = scope[RESOLUTION] as ResolvedTenant | undefined
-  if (resolved !== undefined) {
+  if (resolved !== undefined && (resolved.id !== null || scope.tenantId !== null)) {
     return scope.run(() => {
+      let checked: undefined | Promise<undefined>
       try {
-        resolver.checkReused(scope)
+        checked = resolver.checkReused(request, scope, resolved)
       } catch (error) {
         return reject(error)
       }
-      return accept(resolved)
+      return checked === undefined ? accept(resolved) : checked.then(() => accept(resolved), reject)
     })
   }
   return scope.run(() => {

@@ -26,6 +26,7 @@ import {
 } from './path-rules.js'
 import type { TenantRequest } from './request.js'
 import { type SourceValue, type TenantSource, toSource } from './source.js'
+import { fromBaggage } from './sources/baggage.js'
 import { fromCookie } from './sources/cookie.js'
 import { fromHeader } from './sources/header.js'
 import { fromJwt } from './sources/jwt.js'
@@ -44,6 +45,7 @@ const FACTORIES: ReadonlyMap<unknown, string> = new Map<unknown, string>([
   [fromPath, "fromPath('/t/:tenant')"],
   [fromQuery, "fromQuery('tenant')"],
   [fromCookie, "fromCookie('tenant')"],
+  [fromBaggage, 'fromBaggage({ trust: (request) => isTrustedCaller(request) })'],
 ])
 
 /** The outcome of resolution, exposed by adapters as `req.tenant` / `ctx.state.tenant`. */
@@ -69,13 +71,19 @@ export interface TenantResolver {
    */
   resolve(request: TenantRequest, scope: RequestScope): ResolvedTenant | Promise<ResolvedTenant>
   /**
-   * For a request another mount of the middleware resolved already (its scope is reused, and
-   * the sources are not read again): a mount with `required: true` still rejects a request
-   * that has no tenant, so a stricter router-level mount is enforced.
+   * For a request another mount of the middleware resolved already (`first`; its scope is
+   * reused and its tenant, maybe changed since by `setTenant()`, is kept): applies this mount's
+   * own rules without setting the tenant, so a stricter router-level mount is enforced: its
+   * sources must not name another tenant (`TENANT_CONFLICT`), and its id policy, `required` and
+   * `authorize` apply to what they find. Returns a promise when a step is asynchronous.
    *
-   * @throws {TenantError} `TENANT_MISSING`, after publishing the `rejected` event.
+   * @throws {TenantError} (or rejects with it) after publishing the `rejected` event.
    */
-  checkReused(scope: RequestScope): void
+  checkReused(
+    request: TenantRequest,
+    scope: RequestScope,
+    first: ResolvedTenant,
+  ): undefined | Promise<undefined>
 }
 
 const NO_TENANT: ResolvedTenant = Object.freeze({ id: null, source: null })
@@ -166,13 +174,15 @@ export function createTenantResolver(
         ? { id: checkId(value), source: source.name }
         : { id: checkId(value.tenantId), source: source.name, claims: value.claims }
     if (found === undefined) return next
-    if (found.id !== next.id) {
-      throw new TenantError(
-        'TENANT_CONFLICT',
-        `The tenant sources disagree: ${found.source} and ${next.source} name different tenants.`,
-      )
-    }
+    if (found.id !== next.id) throw conflict(found, next)
     return found
+  }
+
+  function conflict(found: ResolvedTenant, next: ResolvedTenant): TenantError {
+    return new TenantError(
+      'TENANT_CONFLICT',
+      `The tenant sources disagree: ${found.source} and ${next.source} name different tenants.`,
+    )
   }
 
   function missing(): TenantError {
@@ -217,8 +227,31 @@ export function createTenantResolver(
 
   return {
     rejections: options.rejections ?? 'respond',
-    checkReused(scope) {
-      if (required && scope.tenantId === null) reject(scope, missing())
+    checkReused(request, scope, first) {
+      try {
+        const rules = rulesOf?.(request)
+        if (isExcluded?.(request, rules)) return
+        // This mount's own sources, id policy, `required` and `authorize`, without setting the
+        // tenant: what they find must be the tenant the first mount resolved.
+        const check = (own: ResolvedTenant | undefined) => {
+          if (own !== undefined && first.id !== null && own.id !== first.id) {
+            throw conflict(first, own)
+          }
+          // The tenant the request acts as now (the first mount's, or the app's setTenant()).
+          const tenantId = scope.tenantId
+          const acting =
+            tenantId === null
+              ? undefined
+              : { ...(own ?? first), id: own ? tenantId : checkId(tenantId) }
+          const decided = decide(request, acting)
+          return decided instanceof Promise ? decided.then(() => undefined) : undefined
+        }
+        const found = readFrom(request, rules, 0, undefined)
+        const checked = found instanceof Promise ? found.then(check) : check(found)
+        return checked?.catch((error) => reject(scope, error))
+      } catch (error) {
+        return reject(scope, error)
+      }
     },
     resolve(request, scope) {
       try {

@@ -3,6 +3,7 @@ import { TenantError } from '../../errors.js'
 import { optionsError } from '../options.js'
 import type { TenantRequest } from '../request.js'
 import type { TenantSource } from '../source.js'
+import { isHeaderName } from './header.js'
 
 /**
  * Reads the tenant from the cookie `name`: from the cookies the framework parsed when it did,
@@ -16,7 +17,8 @@ import type { TenantSource } from '../source.js'
  * ```
  */
 export function fromCookie(name = 'tenant'): TenantSource {
-  if (typeof name !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
+  // A cookie name is an RFC 9110 token, like a header name (RFC 6265 section 4.1.1).
+  if (!isHeaderName(name)) {
     optionsError('@tracium/core', `fromCookie(${JSON.stringify(name)}): not a valid cookie name.`)
   }
   return { name: `cookie:${name}`, read: (request) => readCookie(request, name) }

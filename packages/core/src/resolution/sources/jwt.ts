@@ -20,6 +20,7 @@ import { repeatsHidden, sentTwice } from '../raw-headers.js'
 import type { TenantRequest } from '../request.js'
 import type { ClaimedTenant, TenantSource } from '../source.js'
 import { readCookie } from './cookie.js'
+import { isHeaderName } from './header.js'
 import { VerifiedTokenCache } from './jwt-cache.js'
 
 /** Options of {@link fromJwt}. Give exactly one of `secret`, `publicKey`, `jwks`, `jwksUri`. */
@@ -117,6 +118,9 @@ export function fromJwt(options: JwtSourceOptions): TenantSource {
   const verifyOptions = verifyOptionsOf(options, key.algorithms)
   const cache = new VerifiedTokenCache(checkCount('cacheSize', cacheSize))
   checkCount('maxTokenLength', maxTokenLength)
+  if (!isHeaderName(header)) {
+    optionsError(PKG, `fromJwt: header ${JSON.stringify(header)} is not a valid header name.`)
+  }
   const headerName = header.toLowerCase()
   const rawCheck = repeatsHidden(headerName)
   const extract = (request: TenantRequest): string | null =>
@@ -387,7 +391,8 @@ function verificationError(error: unknown, jwksUri: JwtSourceOptions['jwksUri'])
   ) {
     // The key server is down: not the client's fault, so not a 401. The adapter hands this to
     // the framework's error handling (a 500).
-    return new Error(`@tracium/core: fromJwt could not fetch the JWKS from ${String(jwksUri)}.`, {
+    // The URL without credentials or query: the message may reach an error page or a log.
+    return new Error(`@tracium/core: fromJwt could not fetch the JWKS from ${safeUrl(jwksUri)}.`, {
       cause: error,
     })
   }
@@ -407,4 +412,14 @@ function checkCount(name: string, value: number): number {
     optionsError(PKG, `fromJwt: ${name} must be a whole number of at least 0.`)
   }
   return value
+}
+
+/** `scheme://host/path` of a JWKS URL, without userinfo, query or fragment. */
+function safeUrl(url: string | URL): string {
+  try {
+    const { origin, pathname } = new URL(url)
+    return origin + pathname
+  } catch {
+    return 'the configured jwksUri'
+  }
 }
