@@ -1,12 +1,28 @@
 /**
- * What `init()` builds: the checked defaults and the exporters. A trace keeps the client it
- * started with, so a later `init()` never sends a running trace somewhere else.
+ * What `init()` builds: the checked defaults, and an OpenTelemetry tracer provider of the SDK's
+ * own whose processors are the pipeline:
+ *
+ * 1. `@tracium/otel`'s processor: the tenant on every span (`tracium.user.id`, `tenant.id`);
+ * 2. the trace assembler, when there are record exporters (local store, HTTP API, yours): one
+ *    {@link TraceRecord} per trace when its root span ends;
+ * 3. OTLP (BatchSpanProcessor + the OTLP/proto exporter), when an endpoint is configured.
+ *
+ * The provider is not registered globally: an app's own OpenTelemetry set-up stays its own. A
+ * trace keeps the client it started with, so a later `init()` never sends a running trace
+ * somewhere else.
  */
+import type { Tracer } from '@opentelemetry/api'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { traciumSpanProcessor } from '@tracium/otel'
 import type { TraceExporter } from './exporters/exporter.js'
+import { type OtlpPipeline, type OtlpSettings, otlpPipeline } from './exporters/otel-otlp.js'
+import { TraceAssembler } from './exporters/trace-assembler.js'
+import { ensureContextManager } from './otel/context-manager.js'
 import type { ModelPrices } from './prices.js'
 import { type QueueCounters, type QueueStats, withRates } from './queue.js'
 import type { TraceRecord } from './records.js'
-import type { TraceSink } from './trace.js'
+import { SDK_VERSION } from './version.js'
 import { warnOnce } from './warn.js'
 
 /** `init()`'s defaults, checked. */
@@ -19,37 +35,75 @@ export interface ClientConfig {
   readonly prices: ModelPrices | undefined
 }
 
+/** Where `init()` sends traces. */
+export interface ClientOutputs {
+  /** Exporters of whole-trace records. */
+  readonly exporters: readonly TraceExporter[]
+  /** OTLP, or `null`. */
+  readonly otlp: OtlpSettings | null
+}
+
 /**
- * The configured SDK: defaults plus exporters.
+ * The configured SDK: defaults, exporters, and the tracer provider.
  * @example
  * ```ts
- * const client = new Client(config, [memoryExporter()])
- * client.export(record)
+ * const client = new Client(config, { exporters: [memoryExporter()], otlp: null })
+ * client.tracer.startSpan('work').end()
  * ```
  */
-export class Client implements TraceSink {
-  // Traces started with this client and not yet exported: a client replaced by a new init()
+export class Client {
+  readonly exporters: readonly TraceExporter[]
+  readonly provider: BasicTracerProvider
+  readonly tracer: Tracer
+  /**
+   * `true` when spans leave the process as spans (OTLP): only then are the attributes only
+   * OTLP reads (input, output, metadata as JSON) worth computing.
+   */
+  readonly exportsSpans: boolean
+  readonly #otlp: OtlpPipeline | null
+  // Traces started with this client and not yet ended: a client replaced by a new init()
   // shuts its exporters only when they have ended, or their records would be dropped.
   #running = 0
   #retire: (() => void) | null = null
 
   constructor(
     readonly config: ClientConfig,
-    readonly exporters: readonly TraceExporter[],
-  ) {}
-
-  /** A trace started with this client. */
-  begin(): void {
-    this.#running++
+    outputs: ClientOutputs,
+  ) {
+    ensureContextManager()
+    this.exporters = outputs.exporters
+    this.#otlp = outputs.otlp === null ? null : otlpPipeline(outputs.otlp)
+    this.exportsSpans = this.#otlp !== null
+    const spanProcessors: SpanProcessor[] = [
+      traciumSpanProcessor({ duplicateAttribute: 'tenant.id' }),
+    ]
+    if (this.exporters.length > 0) {
+      spanProcessors.push(new TraceAssembler((record) => this.#exportToAll(record), config.prices))
+    }
+    if (this.#otlp !== null) spanProcessors.push(this.#otlp.processor)
+    this.provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({
+        'service.name': process.env.OTEL_SERVICE_NAME || config.defaultAgentName,
+        'telemetry.sdk.name': '@tracium/sdk',
+        'telemetry.sdk.language': 'nodejs',
+        'telemetry.sdk.version': SDK_VERSION,
+      }),
+      spanProcessors,
+    })
+    this.tracer = this.provider.getTracer('@tracium/sdk', SDK_VERSION)
   }
 
   get prices(): ModelPrices | undefined {
     return this.config.prices
   }
 
-  /** Hands `record` to every exporter; an exporter that throws is reported, never rethrown. */
-  export(record: TraceRecord): void {
-    this.#exportToAll(record)
+  /** A trace started with this client. */
+  begin(): void {
+    this.#running++
+  }
+
+  /** A trace started with this client has ended (its record, if any, is exported). */
+  finished(): void {
     this.#running = Math.max(0, this.#running - 1)
     if (this.#running === 0) this.#retire?.()
   }
@@ -66,6 +120,7 @@ export class Client implements TraceSink {
     if (this.#running === 0) this.#retire()
   }
 
+  /** Hands `record` to every exporter; an exporter that throws is reported, never rethrown. */
   #exportToAll(record: TraceRecord): void {
     for (const exporter of this.exporters) {
       try {
@@ -80,17 +135,33 @@ export class Client implements TraceSink {
     }
   }
 
-  /** Flushes every exporter; `true` when all of them finished in time. */
+  /** Something is buffered and not yet delivered (for the exit flush). */
+  hasPending(): boolean {
+    return (
+      (this.#otlp?.pending() ?? 0) > 0 ||
+      this.exporters.some((e) => (e.stats?.().queueSize ?? 0) > 0)
+    )
+  }
+
+  /** Flushes the spans and every exporter; `true` when all of them finished in time. */
   async flush(timeoutMs: number): Promise<boolean> {
-    return this.#all((e) => e.flush?.(timeoutMs))
+    const spans = within(timeoutMs, this.provider.forceFlush())
+    const records = this.#all((e) => e.flush?.(timeoutMs))
+    const [a, b] = await Promise.all([spans, records])
+    return a && b && (this.#otlp?.pending() ?? 0) === 0
   }
 
-  /** Shuts down the exporters not in `keep` (those a new client reuses). */
+  /** Shuts down the provider and the exporters not in `keep` (those a new client reuses). */
   async shutdown(timeoutMs: number, keep: readonly TraceExporter[] = []): Promise<boolean> {
-    return this.#all((e) => (keep.includes(e) ? e.flush?.(timeoutMs) : e.shutdown?.(timeoutMs)))
+    const spans = within(timeoutMs, this.provider.shutdown())
+    const records = this.#all((e) =>
+      keep.includes(e) ? e.flush?.(timeoutMs) : e.shutdown?.(timeoutMs),
+    )
+    const [a, b] = await Promise.all([spans, records])
+    return a && b && (this.#otlp?.pending() ?? 0) === 0
   }
 
-  /** The exporters' queue counters, summed. */
+  /** The exporters' queue counters and OTLP's, summed. */
   stats(): QueueStats {
     const total: QueueCounters = {
       queueSize: 0,
@@ -100,8 +171,9 @@ export class Client implements TraceSink {
       failed: 0,
       dropped: 0,
     }
-    for (const exporter of this.exporters) {
-      const stats = exporter.stats?.()
+    const all = this.exporters.map((e) => e.stats?.())
+    if (this.#otlp !== null) all.push(this.#otlp.stats())
+    for (const stats of all) {
       if (stats === undefined) continue
       total.queueSize += stats.queueSize
       total.capacity += stats.capacity
@@ -125,4 +197,28 @@ export class Client implements TraceSink {
     )
     return results.every(Boolean)
   }
+}
+
+/**
+ * `true` when `work` settles within `timeoutMs`, `false` when it rejects or the time passes
+ * first. The timer holds the process open only while someone waits.
+ * @example
+ * ```ts
+ * await within(5_000, provider.forceFlush())
+ * ```
+ */
+export function within(timeoutMs: number, work: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), Math.min(Math.max(0, timeoutMs), 2 ** 31 - 1))
+    work.then(
+      () => {
+        clearTimeout(timer)
+        resolve(true)
+      },
+      () => {
+        clearTimeout(timer)
+        resolve(false)
+      },
+    )
+  })
 }

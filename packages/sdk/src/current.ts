@@ -1,9 +1,10 @@
 /**
  * The current trace: the one whose `startTrace(…, fn)`, `trace.run(fn)` or `span(…, fn)` the code
- * runs in, else the trace of the current HTTP request when `tracium.trace()` is on.
+ * runs in (OpenTelemetry's active span), else the trace of the current HTTP request when
+ * `tracium.trace()` is on.
  */
-import { traceStorage } from './context.js'
 import { TraciumError } from './errors.js'
+import { activeSpan, traceOf } from './otel/handles.js'
 import { requestTrace } from './request-traces.js'
 import type { Span, SpanOptions } from './span.js'
 import type { Trace } from './trace.js'
@@ -20,9 +21,8 @@ import type { Trace } from './trace.js'
  * ```
  */
 export function currentTrace(): Trace | null {
-  return traceStorage.getStore()?.trace ?? requestTrace()
+  return traceOf(activeSpan()) ?? requestTrace()
 }
-
 /**
  * Starts a span on the current trace; see `trace.span()` for the two forms. Inside another
  * span's `fn`, the new span is its child.

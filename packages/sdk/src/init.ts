@@ -2,12 +2,14 @@
  * `init()`: configure the SDK once at start-up. Options are checked here, once, so a typo fails
  * at boot and not on the first trace (DESIGN.md E3).
  */
-import { Client, type ClientConfig } from './client.js'
+import { Client, type ClientConfig, type ClientOutputs } from './client.js'
 import { resolveApiKey } from './env.js'
 import { invalidArgument } from './errors.js'
+import { installExitFlush } from './exit-flush.js'
 import type { TraceExporter } from './exporters/exporter.js'
 import { traciumHttpExporter } from './exporters/http.js'
 import { localStore } from './exporters/local-store.js'
+import { otlpSettings } from './exporters/otel-otlp.js'
 import {
   LIMITS,
   normalizeTags,
@@ -15,6 +17,7 @@ import {
   validateAgentName,
   validateMetadata,
 } from './limits.js'
+import { checkOptionNames, INIT_OPTION_NAMES } from './option-names.js'
 import { type ModelPrices, validatePrices } from './prices.js'
 
 /**
@@ -25,10 +28,29 @@ import { type ModelPrices, validatePrices } from './prices.js'
  * ```
  */
 export interface TraciumOptions {
-  /** API key of the Tracium HTTP API. Default: env `TRACIUM_API_KEY`. */
+  /**
+   * Tracium API key. With an OTLP endpoint it is sent as `Authorization: Bearer <key>` (unless
+   * `headers` or `OTEL_EXPORTER_OTLP_HEADERS` authorize already); without one, traces go to the
+   * hosted Tracium HTTP API. Default: env `TRACIUM_API_KEY`.
+   */
   apiKey?: string
-  /** Base URL of the Tracium HTTP API. Default: env `TRACIUM_BASE_URL`, else `https://api.tracium.ai`. */
+  /** Base URL of the hosted Tracium HTTP API (no OTLP endpoint). Default: env `TRACIUM_BASE_URL`, else `https://api.tracium.ai`. */
   baseUrl?: string
+  /**
+   * OTLP/HTTP base URL (Tracium's backend: `http://host:4318`); spans are posted as protobuf to
+   * `<endpoint>/v1/traces`. Default: env `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (a full URL) or
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`; none: no OTLP.
+   */
+  endpoint?: string
+  /** Headers of the OTLP requests, over `OTEL_EXPORTER_OTLP_HEADERS`. Default: none. */
+  headers?: Record<string, string>
+  /**
+   * Flush buffered traces on SIGTERM, SIGINT and `beforeExit`, for at most this many
+   * milliseconds, so a graceful stop loses nothing; `false` turns it off. After a signal the
+   * process still exits (the signal is raised again) unless the app listens to it too.
+   * Default: `5000`.
+   */
+  flushOnExit?: number | false
   /** Directory of the local store. Default: env `TRACIUM_DIR`, else `.tracium`. */
   dir?: string
   /** Agent name of traces that do not give one. Default: `'app'`. */
@@ -42,17 +64,22 @@ export interface TraciumOptions {
   /** Metadata every trace starts with; a trace's own keys win. Default: `{}`. */
   defaultMetadata?: Record<string, unknown>
   /**
-   * Where finished traces go. Default: the HTTP API when there is an API key, else the local
-   * store. Given an exporter, the API key is not used.
+   * Where finished traces go as records. Default: none with an OTLP endpoint, else the hosted
+   * HTTP API when there is an API key, else the local store. Given an exporter, the hosted API
+   * is not used (OTLP still is, when an endpoint is configured).
    */
   exporter?: TraceExporter | TraceExporter[]
-  /** Most items waiting in the default exporter's queue; more are dropped. Default: `10000`. */
+  /**
+   * Most items waiting in each default queue (spans for OTLP, traces for the local store, calls
+   * for the hosted API); more are dropped and counted by `getQueueStats()`. Default: `10000`.
+   */
   maxQueueSize?: number
   /** USD per million tokens by model id, to compute cost. Default: none (no cost). */
   prices?: ModelPrices
 }
 
 let current: Client | null = null
+let currentOptions: TraciumOptions = {}
 let announcedLocalStore = false
 
 /**
@@ -76,13 +103,32 @@ let announcedLocalStore = false
  * ```
  */
 export function init(options: TraciumOptions = {}): void {
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument('init(options) takes an options object.')
+  }
+  checkOptionNames(options, INIT_OPTION_NAMES, 'init')
   const config = checkConfig(options)
-  const exporters = chooseExporters(options)
+  const flushMs = checkFlushOnExit(options.flushOnExit)
+  const outputs = chooseOutputs(options)
   const previous = current
-  current = new Client(config, exporters)
+  current = new Client(config, outputs)
+  currentOptions = options
+  if (flushMs !== false) installExitFlush(flushMs)
   // Exporters reused by the new client stay open; the others close once the traces started
   // with the old client have ended.
-  previous?.retire(10_000, exporters)
+  previous?.retire(10_000, outputs.exporters)
+}
+
+/**
+ * The options of the last `init()`, for `trace()` to add to rather than reset.
+ * @internal
+ * @example
+ * ```ts
+ * init({ ...initOptions(), defaultTags: ['api'] })
+ * ```
+ */
+export function initOptions(): TraciumOptions {
+  return current === null ? {} : currentOptions
 }
 
 /**
@@ -119,13 +165,11 @@ export function peekClient(): Client | null {
 export function takeClient(): Client | null {
   const client = current
   current = null
+  currentOptions = {}
   return client
 }
 
 function checkConfig(options: TraciumOptions): ClientConfig {
-  if (typeof options !== 'object' || options === null) {
-    throw invalidArgument('init(options) takes an options object.')
-  }
   return {
     defaultAgentName: validateAgentName(options.defaultAgentName ?? 'app'),
     defaultModelId: optionalText(options.defaultModelId, 'defaultModelId', LIMITS.modelIdLength),
@@ -137,11 +181,45 @@ function checkConfig(options: TraciumOptions): ClientConfig {
   }
 }
 
-function chooseExporters(options: TraciumOptions): TraceExporter[] {
+function checkFlushOnExit(value: unknown): number | false {
+  if (value === undefined) return 5_000
+  if (value === false) return false
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidArgument(
+      `flushOnExit must be a number of milliseconds or false, got ${String(value)}.`,
+    )
+  }
+  return value
+}
+
+function chooseOutputs(options: TraciumOptions): ClientOutputs {
   const maxQueueSize = options.maxQueueSize ?? 10_000
   if (!Number.isSafeInteger(maxQueueSize) || maxQueueSize < 1) {
     throw invalidArgument(`maxQueueSize must be a positive integer, got ${String(maxQueueSize)}.`)
   }
+  if (options.headers !== undefined && !isStringRecord(options.headers)) {
+    throw invalidArgument('headers must be an object of string values, e.g. { "x-team": "a" }.')
+  }
+  const apiKey = resolveApiKey(options.apiKey)
+  const otlp = otlpSettings({
+    endpoint: options.endpoint,
+    headers: options.headers,
+    apiKey,
+    maxQueueSize,
+  })
+  if (otlp !== null && options.exporter === undefined) return { exporters: [], otlp }
+  return { exporters: chooseExporters(options, maxQueueSize), otlp }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => typeof v === 'string')
+  )
+}
+
+function chooseExporters(options: TraciumOptions, maxQueueSize: number): TraceExporter[] {
   if (options.exporter !== undefined) {
     const exporters = Array.isArray(options.exporter) ? options.exporter : [options.exporter]
     for (const exporter of exporters) {

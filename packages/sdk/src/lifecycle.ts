@@ -1,6 +1,7 @@
 /**
  * Flushing, shutting down and counting: the Python SDK's `flush`, `close` and `get_queue_stats`.
  */
+import { within } from './client.js'
 import { peekClient, takeClient } from './init.js'
 import { type QueueStats, withRates } from './queue.js'
 import { stopRequestTracing } from './request-traces.js'
@@ -26,12 +27,21 @@ export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000
  * ```
  */
 export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boolean> {
-  return (await peekClient()?.flush(timeoutMs)) ?? true
+  const client = peekClient()
+  if (client === null) return true
+  let ok = false
+  const done = await within(
+    timeoutMs,
+    client.flush(timeoutMs).then((r) => (ok = r)),
+  )
+  return done && ok
 }
 
 /**
- * Stops per-request traces, flushes, and closes the exporters (the store's file, the queue).
- * Call it before the process exits; a later trace initializes the SDK afresh. Never throws.
+ * Stops per-request traces, flushes, and closes the exporters (the store's file, the queue,
+ * OpenTelemetry's batch processor and OTLP exporter). Returns within `timeoutMs`, whatever an
+ * exporter does. A later trace initializes the SDK afresh. Never throws. SIGTERM, SIGINT and
+ * `beforeExit` flush on their own (`init({ flushOnExit })`).
  *
  * @param timeoutMs Default: `10000`.
  * @returns `true` when everything was exported in time.
@@ -45,14 +55,24 @@ export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boole
  */
 export async function shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boolean> {
   stopRequestTracing()
-  return (await takeClient()?.shutdown(timeoutMs)) ?? true
+  const client = takeClient()
+  if (client === null) return true
+  let ok = false
+  // Returns within timeoutMs whatever an exporter does; what is still in flight then is lost.
+  const done = await within(
+    timeoutMs,
+    client.shutdown(timeoutMs).then((r) => (ok = r)),
+  )
+  return done && ok
 }
 
 /**
  * The export queue's counters (summed over exporters that queue): size, capacity, enqueued,
  * sent, failed, dropped, success rate and drop rate. All zero before `init()` and for exporters
- * without a queue (memory, console). Counts are HTTP calls for the HTTP exporter (a trace is
- * at least two) and traces for the local store.
+ * without a queue (memory, console). Counts are spans for OTLP (a trace is its root plus one
+ * per span; `failed` counts spans whose export failed after OpenTelemetry's retries, `dropped`
+ * spans refused because the queue was full), HTTP calls for the hosted HTTP API exporter (a
+ * trace is at least two) and traces for the local store.
  *
  * @example
  * ```ts

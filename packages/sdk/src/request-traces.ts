@@ -23,8 +23,10 @@ import {
   TENANT_CHANNELS,
   type TenantResolvedMessage,
 } from '@tracium/core'
-import { getClient, init, type TraciumOptions } from './init.js'
+import { invalidArgument } from './errors.js'
+import { getClient, init, initOptions, peekClient, type TraciumOptions } from './init.js'
 import { LIMITS } from './limits.js'
+import { checkOptionNames, INIT_OPTION_NAMES } from './option-names.js'
 import { newTrace } from './start-trace.js'
 import { adjustTrace, type Trace, type TraceStart } from './trace.js'
 import { warnOnce } from './warn.js'
@@ -44,6 +46,9 @@ export interface TraceOptions extends TraciumOptions {
    */
   onlyWhenUsed?: boolean
 }
+
+/** The names `trace()` takes: `init()`'s and its own. */
+const TRACE_OPTION_NAMES = [...INIT_OPTION_NAMES, 'onlyWhenUsed']
 
 interface RequestState {
   readonly scope: ScopeView
@@ -70,7 +75,8 @@ const requests = new WeakMap<ScopeView, RequestState>()
 let settings: { onlyWhenUsed: boolean } | null = null
 
 /**
- * `init(options)`, then one trace per HTTP request handled by any Tracium adapter
+ * `init(options)` (added over the options of an earlier `init()`, which are kept), then one
+ * trace per HTTP request handled by any Tracium adapter
  * (`@tracium/express`, `@tracium/fastify`, `@tracium/koa`, `@tracium/nestjs`). Each request's
  * trace is named by its route (`/users/:id` → `users-id`, `/` → `index`), tagged `@http`, carries
  * `metadata.http` (method, path, route, status code, tenant source) and the request's tenant.
@@ -91,8 +97,14 @@ let settings: { onlyWhenUsed: boolean } | null = null
  * ```
  */
 export function trace(options: TraceOptions = {}): void {
-  const { onlyWhenUsed = false, ...initOptions } = options
-  init(initOptions)
+  if (typeof options !== 'object' || options === null) {
+    throw invalidArgument('trace(options) takes an options object.')
+  }
+  checkOptionNames(options, TRACE_OPTION_NAMES, 'trace')
+  const { onlyWhenUsed = false, ...own } = options
+  // After init(options), trace() keeps them (it used to reset them to the defaults: API key,
+  // prices, store folder and agent name were lost); options given here are added over them.
+  if (Object.keys(own).length > 0 || peekClient() === null) init({ ...initOptions(), ...own })
   if (settings === null) {
     diagnostics.subscribe(TENANT_CHANNELS.scopeOpen, onOpen)
     diagnostics.subscribe(TENANT_CHANNELS.resolved, onResolved)

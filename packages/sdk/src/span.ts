@@ -2,12 +2,14 @@
  * A span: one step of a trace (an LLM call, a retrieval, a tool call …). Created by
  * `trace.span()` or `tracium.span()`, never with `new`.
  */
-import { randomUUID } from 'node:crypto'
+import { context, type Span as OtelSpan, trace as otelTrace } from '@opentelemetry/api'
 import { getCurrentTenant } from '@tracium/core'
-import { traceStorage } from './context.js'
+import type { Client } from './client.js'
 import { asyncDisposeSymbol, disposeSymbol } from './dispose.js'
 import { invalidArgument } from './errors.js'
 import { errorText, LIMITS, normalizeTags, optionalText, validateMetadata } from './limits.js'
+import { applyFailure, applySpanAttributes } from './otel/apply-attributes.js'
+import { bindHandle, runWithSpan } from './otel/handles.js'
 import { costOf, type ModelPrices } from './prices.js'
 import type { SpanRecord, SpanType, TraceStatus } from './records.js'
 import { elapsedMs, isoTime } from './time.js'
@@ -36,7 +38,7 @@ export interface SpanOptions {
   metadata?: Record<string, unknown>
   /** Default: the span the call runs in (inside `span(…, fn)` of the same trace), else none. */
   parentSpanId?: string | null
-  /** Default: a random UUID. */
+  /** Default: the OpenTelemetry span id (16 hex digits). */
   spanId?: string
 }
 
@@ -69,7 +71,7 @@ export interface SpanTokenUsage {
  * ```
  */
 export class Span {
-  /** Span id. */
+  /** Span id: the OpenTelemetry span id, or the `spanId` you passed. */
   readonly id: string
   /** Id of the trace it belongs to. */
   readonly traceId: string
@@ -94,6 +96,7 @@ export class Span {
   #input: unknown
   #output: unknown = null
   #error: string | null = null
+  #cause: unknown
   #usage: Record<keyof SpanTokenUsage, number | null> = {
     inputTokens: null,
     outputTokens: null,
@@ -101,9 +104,12 @@ export class Span {
   }
   #completedAt: string | null = null
   #latencyMs: number | null = null
+  readonly #client: Client
+  /** @internal The OpenTelemetry span. */
+  readonly otelSpan: OtelSpan
 
   /** @internal Use `trace.span()`. */
-  constructor(trace: Trace, options: SpanOptions, parentSpanId: string | null) {
+  constructor(trace: Trace, options: SpanOptions, parent: Span | null, client: Client) {
     if (typeof options?.spanType !== 'string' || options.spanType.length === 0) {
       throw invalidArgument(
         'spanType must be a non-empty string such as "llm", "retrieval", "tool", "plan", ' +
@@ -115,15 +121,31 @@ export class Span {
     this.modelId = optionalText(options.modelId, 'modelId', LIMITS.modelIdLength) ?? trace.modelId
     this.tags = normalizeTags(options.tags ?? [])
     this.metadata = options.metadata === undefined ? {} : validateMetadata(options.metadata)
-    this.id = options.spanId === undefined ? randomUUID() : checkSpanId(options.spanId)
-    this.parentSpanId = options.parentSpanId === undefined ? parentSpanId : options.parentSpanId
+    const spanId = options.spanId === undefined ? undefined : checkSpanId(options.spanId)
+    this.parentSpanId =
+      options.parentSpanId === undefined ? (parent?.id ?? null) : options.parentSpanId
     this.#input = options.input ?? null
     this.#trace = trace
+    this.#client = client
     this.traceId = trace.id
     this.tenantId = getCurrentTenant()
     this.startedAt = isoTime(Date.now())
     this.#recorded = !trace.ended
     if (!this.#recorded) warnLate()
+    // OpenTelemetry parenting: the enclosing Tracium span of this trace, else the root.
+    const parentSpan = parent?.otelSpan ?? trace.otelSpan
+    this.otelSpan = client.tracer.startSpan(
+      this.name,
+      {},
+      otelTrace.setSpan(context.active(), parentSpan),
+    )
+    bindHandle(this.otelSpan, this)
+    this.id = spanId ?? this.otelSpan.spanContext().spanId
+  }
+
+  /** The trace this span belongs to. */
+  get trace(): Trace {
+    return this.#trace
   }
 
   /** `in_progress` until the span ends, then `completed` or `failed`. */
@@ -183,7 +205,10 @@ export class Span {
    */
   markFailed(error?: unknown): this {
     this.#failed = true
-    if (error !== undefined) this.#error = errorText(error)
+    if (error !== undefined) {
+      this.#error = errorText(error)
+      this.#cause = error
+    }
     return this
   }
 
@@ -202,6 +227,9 @@ export class Span {
     this.#status = this.#failed ? 'failed' : 'completed'
     this.#completedAt = isoTime(Date.now())
     this.#latencyMs = elapsedMs(this.#startMark)
+    if (this.#client.exportsSpans) applySpanAttributes(this.otelSpan, this)
+    if (this.#failed) applyFailure(this.otelSpan, this.#cause, this.#error)
+    this.otelSpan.end()
     if (this.#recorded && this.#trace.ended) warnLate()
   }
 
@@ -217,7 +245,7 @@ export class Span {
    * as their parent and `tracium.span()` finds the trace. Does not end the span.
    */
   run<T>(fn: () => T): T {
-    return traceStorage.run({ trace: this.#trace, span: this }, fn)
+    return runWithSpan(this.otelSpan, fn)
   }
 
   /** `using span = trace.span(…)` ends the span at the end of the block. */

@@ -1,7 +1,6 @@
 /**
  * `startTrace()`: the Python SDK's `start_trace` context manager, as a callback or a handle.
  */
-import { randomUUID } from 'node:crypto'
 import type { Client } from './client.js'
 import { invalidArgument } from './errors.js'
 import { getClient } from './init.js'
@@ -34,7 +33,7 @@ export interface StartTraceOptions {
   tags?: string[]
   /** Merged over `init`'s `defaultMetadata`; at most 1 MB as JSON. Default: none. */
   metadata?: Record<string, unknown>
-  /** Up to 256 characters of `[A-Za-z0-9_-]`. Default: a random UUID. */
+  /** Up to 256 characters of `[A-Za-z0-9_-]`. Default: the root span's OpenTelemetry trace id. */
   traceId?: string
 }
 
@@ -105,7 +104,7 @@ export function newTrace(
     throw invalidArgument('startTrace(options, fn) takes an options object.')
   }
   return new Trace({
-    id: options.traceId === undefined ? randomUUID() : validateTraceId(options.traceId),
+    id: options.traceId === undefined ? undefined : validateTraceId(options.traceId),
     agentName: validateAgentName(options.agentName ?? config.defaultAgentName),
     modelId:
       optionalText(options.modelId, 'modelId', LIMITS.modelIdLength) ?? config.defaultModelId,
@@ -116,7 +115,7 @@ export function newTrace(
       options.metadata !== undefined
         ? validateMetadata(options.metadata, config.defaultMetadata)
         : { ...config.defaultMetadata, ...trustedMetadata },
-    sink: client,
+    client,
     ...(start && { start }),
     ...(tenantId !== undefined && { tenantId }),
   })

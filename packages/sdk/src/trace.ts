@@ -2,34 +2,29 @@
  * A trace: one run of an agent (or one HTTP request, with `tracium.trace()`), made of spans.
  * Created by `startTrace()`, never with `new`.
  */
+import { context, type Span as OtelSpan, ROOT_CONTEXT } from '@opentelemetry/api'
 import { getCurrentTenant } from '@tracium/core'
-import { traceStorage } from './context.js'
+import { TENANT_ATTRIBUTE } from '@tracium/otel'
+import type { Client } from './client.js'
 import { asyncDisposeSymbol, disposeSymbol } from './dispose.js'
 import { errorText, normalizeTags } from './limits.js'
-import type { ModelPrices } from './prices.js'
+import { applyFailure, applyTraceAttributes } from './otel/apply-attributes.js'
+import { activeSpan, bindHandle, handleOf, runWithSpan, traceOf } from './otel/handles.js'
 import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
 import { runToEnd } from './run-to-end.js'
 import { Span, type SpanOptions } from './span.js'
 import { elapsedMs, isoTime } from './time.js'
 
-/** Where a finished trace goes: the client of `init()`. */
-export interface TraceSink {
-  readonly prices: ModelPrices | undefined
-  /** Called once when a trace starts; `export` is called once when it ends. */
-  begin?(): void
-  /** Must not throw (fail-open). */
-  export(record: TraceRecord): void
-}
-
 /** Everything a trace is created with, defaults already applied and checked. */
 export interface TraceInit {
-  readonly id: string
+  /** The id the app chose, else `undefined`: the OpenTelemetry trace id. */
+  readonly id: string | undefined
   readonly agentName: string
   readonly modelId: string | null
   readonly version: string | null
   readonly tags: string[]
   readonly metadata: Record<string, unknown>
-  readonly sink: TraceSink
+  readonly client: Client
   /** When the work started; a request trace starts when its request did. Default: now. */
   readonly start?: TraceStart
   /** The trace's tenant. Default: the current tenant (S5); a request trace takes its request's. */
@@ -71,7 +66,10 @@ export interface TraceAdjustment {
  * ```
  */
 export class Trace {
-  /** Trace id: a random UUID, or the `traceId` you passed. */
+  /**
+   * Trace id: the root span's OpenTelemetry trace id (32 hex digits), or the `traceId` you
+   * passed (then also sent as the `tracium.trace.id` attribute).
+   */
   readonly id: string
   /** The tenant when the trace started (S5): it keeps it after the request ends. */
   readonly tenantId: string | null
@@ -86,12 +84,15 @@ export class Trace {
   #summary: unknown = null
   #failed = false
   #error: string | null = null
+  #cause: unknown
   #status: TraceStatus = 'in_progress'
   #endedAt: string | null = null
   #durationMs: number | null = null
   readonly #spans: Span[] = []
-  readonly #sink: TraceSink
+  readonly #client: Client
   readonly #startMark: number
+  /** @internal The root span. */
+  readonly otelSpan: OtelSpan
 
   static {
     adjust = (trace, changes) => {
@@ -102,17 +103,36 @@ export class Trace {
 
   /** @internal Use `startTrace()`. */
   constructor(init: TraceInit) {
-    this.id = init.id
     this.#agentName = init.agentName
     this.modelId = init.modelId
     this.version = init.version
     this.#tags = init.tags
     this.#metadata = init.metadata
-    this.#sink = init.sink
-    this.#sink.begin?.()
+    this.#client = init.client
     this.tenantId = init.tenantId === undefined ? getCurrentTenant() : init.tenantId
-    this.startedAt = isoTime(init.start?.epochMs ?? Date.now())
+    const epochMs = init.start?.epochMs ?? Date.now()
+    this.startedAt = isoTime(epochMs)
     this.#startMark = init.start?.mark ?? performance.now()
+    // The root span joins an OpenTelemetry trace the app runs (its HTTP server span), but a
+    // trace started inside another Tracium trace is a trace of its own, as it always was.
+    const parent = activeSpan()
+    const parentContext = traceOf(parent) === undefined ? context.active() : ROOT_CONTEXT
+    this.otelSpan = init.client.tracer.startSpan(
+      'invoke_agent',
+      init.start === undefined ? {} : { startTime: epochMs },
+      parentContext,
+    )
+    if (this.tenantId !== null) this.otelSpan.setAttribute(TENANT_ATTRIBUTE, this.tenantId)
+    bindHandle(this.otelSpan, this)
+    const ids = this.otelSpan.spanContext()
+    // Under an app's span the trace id is shared with the app's other work: the root's span
+    // id keeps this trace's record apart from another one started in the same request.
+    this.id =
+      init.id ??
+      (parent !== undefined && parentContext !== ROOT_CONTEXT
+        ? `${ids.traceId}-${ids.spanId}`
+        : ids.traceId)
+    this.#client.begin()
   }
 
   get agentName(): string {
@@ -173,7 +193,10 @@ export class Trace {
    */
   markFailed(error?: unknown): this {
     this.#failed = true
-    if (error !== undefined) this.#error = errorText(error)
+    if (error !== undefined) {
+      this.#error = errorText(error)
+      this.#cause = error
+    }
     return this
   }
 
@@ -198,9 +221,9 @@ export class Trace {
   span<T>(options: SpanOptions, fn: (span: Span) => T): T
   span(options: SpanOptions): Span
   span<T>(options: SpanOptions, fn?: (span: Span) => T): T | Span {
-    const frame = traceStorage.getStore()
-    const parent = frame?.trace === this ? (frame.span?.id ?? null) : null
-    const span = new Span(this, options, parent)
+    const current = handleOf(activeSpan())
+    const parent = current instanceof Span && current.trace === this ? current : null
+    const span = new Span(this, options, parent, this.#client)
     if (!this.ended) this.#spans.push(span)
     if (fn === undefined) return span
     return runToEnd(span, () => span.run(() => fn(span)))
@@ -216,7 +239,7 @@ export class Trace {
    * ```
    */
   run<T>(fn: () => T): T {
-    return traceStorage.run({ trace: this, span: null }, fn)
+    return runWithSpan(this.otelSpan, fn)
   }
 
   /**
@@ -228,7 +251,13 @@ export class Trace {
     this.#status = this.#failed ? 'failed' : 'completed'
     this.#endedAt = isoTime(Date.now())
     this.#durationMs = elapsedMs(this.#startMark)
-    this.#sink.export(this.#toRecord())
+    const span = this.otelSpan
+    span.updateName(`invoke_agent ${this.#agentName}`)
+    if (this.#client.exportsSpans) applyTraceAttributes(span, this)
+    if (this.#failed) applyFailure(span, this.#cause, this.#error)
+    // Ending the root span assembles and exports the record (exporters/trace-assembler.ts).
+    span.end()
+    this.#client.finished()
   }
 
   /** Marks the trace failed with `error` and ends it. */
@@ -248,16 +277,22 @@ export class Trace {
     this.end()
   }
 
-  #toRecord(): TraceRecord {
+  /**
+   * @internal The record, with `adopted`: the spans of other instrumentations that ran in it.
+   * Called by the trace assembler when the root span ends.
+   */
+  toRecord(adopted: readonly SpanRecord[] = []): TraceRecord {
     const spans: SpanRecord[] = []
     let inputTokens = 0
     let outputTokens = 0
     let cachedInputTokens = 0
     let costUsd: number | null = null
     for (const span of this.#spans) {
-      const record = span.toRecord(this.#sink.prices)
-      if (record === null) continue
-      spans.push(record)
+      const record = span.toRecord(this.#client.prices)
+      if (record !== null) spans.push(record)
+    }
+    for (const record of adopted) spans.push(record)
+    for (const record of spans) {
       inputTokens += record.inputTokens ?? 0
       outputTokens += record.outputTokens ?? 0
       cachedInputTokens += record.cachedInputTokens ?? 0
