@@ -99,6 +99,14 @@ export interface OtlpPipeline {
  */
 export function otlpPipeline(settings: OtlpSettings): OtlpPipeline {
   const counters = { enqueued: 0, sent: 0, failed: 0, dropped: 0 }
+  // Waiters for the moment nothing is pending: the BatchSpanProcessor's forceFlush() waits
+  // for the spans it still holds, not for an export already in flight.
+  const idleWaiters = new Set<() => void>()
+  const settle = () => {
+    if (pending() !== 0) return
+    for (const waiter of idleWaiters) waiter()
+    idleWaiters.clear()
+  }
   const exporter = new OTLPTraceExporter({
     ...(settings.url !== undefined && { url: settings.url }),
     headers: settings.headers,
@@ -110,6 +118,7 @@ export function otlpPipeline(settings: OtlpSettings): OtlpPipeline {
         if (result.code === ExportResultCode.SUCCESS) counters.sent += spans.length
         else counters.failed += spans.length
         done(result)
+        settle()
       })
     },
     shutdown: () => exporter.shutdown(),
@@ -130,10 +139,14 @@ export function otlpPipeline(settings: OtlpSettings): OtlpPipeline {
       counters.enqueued++
       batch.onEnd(span)
     },
-    forceFlush: () => batch.forceFlush(),
-    shutdown() {
+    async forceFlush() {
+      await batch.forceFlush()
+      if (pending() > 0) await new Promise<void>((resolve) => idleWaiters.add(resolve))
+    },
+    async shutdown() {
       closed = true
-      return batch.shutdown()
+      await processor.forceFlush()
+      await batch.shutdown()
     },
   }
   return {
