@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { JWT_SECRET } from './apps/shared.js'
+import { startOtlpSink } from './otlp-sink.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const { values: args } = parseArgs({
@@ -53,7 +54,10 @@ const allCells = (anchors) => [
   ['tracium-jwt-fresh', 'tracium-jwt', 'jwt-fresh'],
   ...anchors.map((anchor) => [anchor, anchor, 'header']),
   ['tracium-trace', 'tracium-trace', 'header'],
+  ['tracium-otlp', 'tracium-otlp', 'header'],
 ]
+// The OTLP cells export to this sink (in this process, so its cost is not the server's).
+const otlpSink = await startOtlpSink()
 
 const frameworks = args.frameworks ? args.frameworks.split(',') : Object.keys(FRAMEWORKS)
 const now = Math.floor(Date.now() / 1000)
@@ -75,12 +79,13 @@ for (const framework of frameworks) {
       const sample = await measure(framework, variant, client)
       results[framework][name].push(sample)
       log(
-        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req`,
+        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req${queueText(sample.queue)}`,
       )
     }
   }
 }
 
+otlpSink.close()
 const soak = args['no-soak'] ? {} : await soakAll(frameworks)
 const report = render(results, soak)
 if (MODE === 'smoke') {
@@ -114,6 +119,8 @@ async function measure(framework, variant, client) {
     const cpuBefore = await server.ask('cpu')
     const result = await run(SETTINGS.duration)
     const cpuAfter = await server.ask('cpu')
+    // Asked after the CPU reading: its flush is not part of the measured cost.
+    const { queue } = await server.ask('queue')
     if (result.errors > 0 || result.non2xx > 0 || result.requests.total === 0) {
       throw new Error(`${framework}/${variant}: ${result.errors} errors, ${result.non2xx} non-2xx`)
     }
@@ -121,6 +128,7 @@ async function measure(framework, variant, client) {
       rps: result.requests.average,
       p99: result.latency.p99,
       cpuPerRequest: (cpuAfter.cpuMicros - cpuBefore.cpuMicros) / result.requests.total,
+      queue,
     }
   } finally {
     server.stop()
@@ -167,7 +175,7 @@ function startServer(framework, variant) {
       '--expose-gc',
       ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'profiles')}`] : []),
     ],
-    env: { ...process.env, NODE_ENV },
+    env: { ...process.env, NODE_ENV, BENCH_OTLP_SINK: otlpSink.url },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   return new Promise((resolve, reject) => {
@@ -272,6 +280,16 @@ function render(all, soakResults) {
       )
     }
     lines.push('')
+    // Delivered and dropped per exporting cell, summed over the rounds (the SDK's counters).
+    const exporting = Object.entries(cells).filter(([, v]) => v.some((s) => s.queue))
+    if (exporting.length > 0) {
+      lines.push('| cell | delivered | dropped | failed |', '| --- | ---: | ---: | ---: |')
+      for (const [name, samples] of exporting) {
+        const sum = (key) => samples.reduce((n, s) => n + (s.queue?.[key] ?? 0), 0)
+        lines.push(`| ${name} | ${sum('sent')} | ${sum('dropped')} | ${sum('failed')} |`)
+      }
+      lines.push('')
+    }
     const check = (cell, base, target) => {
       if (rps[cell] && rps[base])
         targets.push([framework, `${cell} / ${base}`, rps[cell] / rps[base], target])
@@ -314,6 +332,11 @@ function render(all, soakResults) {
     }
   }
   return `${lines.join('\n')}\n`
+}
+
+function queueText(queue) {
+  if (!queue) return ''
+  return `, exporter: ${queue.sent} delivered, ${queue.dropped} dropped, ${queue.failed} failed`
 }
 
 function ratio(value, base) {

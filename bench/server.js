@@ -9,17 +9,21 @@ const [framework, variant] = process.argv.slice(2)
 const { createApp } = await import(`./apps/${framework}.js`)
 
 // "tracium-trace": the header source plus the SDK's per-request traces in the embedded store.
-const appVariant = variant === 'tracium-trace' ? 'tracium-header' : variant
+// "tracium-otlp": the same traces as OpenTelemetry spans, over OTLP/proto to run.js's sink.
+const SDK_VARIANTS = ['tracium-trace', 'tracium-otlp']
+const appVariant = SDK_VARIANTS.includes(variant) ? 'tracium-header' : variant
+const sdk = SDK_VARIANTS.includes(variant) ? await import('@tracium/sdk') : null
 if (variant === 'tracium-trace') {
   const dir = mkdtempSync(join(tmpdir(), 'tracium-bench-'))
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
-  const sdk = await import('@tracium/sdk')
   sdk.trace({ dir, exporter: sdk.localStore({ dir }) }) // an explicit exporter: no start-up notice
+} else if (variant === 'tracium-otlp') {
+  sdk.trace({ endpoint: process.env.BENCH_OTLP_SINK })
 }
 
 const server = await createApp(appVariant).listen(0)
 process.send({ port: server.address().port })
-process.on('message', (message) => {
+process.on('message', async (message) => {
   if (message === 'heap') {
     globalThis.gc?.()
     globalThis.gc?.()
@@ -30,6 +34,10 @@ process.on('message', (message) => {
     // machine's cores does not blur the way it blurs requests per second.
     const { user, system } = process.cpuUsage()
     process.send({ cpuMicros: user + system })
+  } else if (message === 'queue') {
+    // What the SDK's exporter delivered and dropped (after a flush), for the exporter table.
+    const flushed = sdk === null ? true : await sdk.flush(10_000)
+    process.send({ queue: sdk?.getQueueStats() ?? null, flushed })
   }
 })
 // A normal exit, so `--cpu-prof` writes its profile.
