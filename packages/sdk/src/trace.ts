@@ -9,7 +9,14 @@ import type { Client } from './client.js'
 import { asyncDisposeSymbol, disposeSymbol } from './dispose.js'
 import { errorText, normalizeTags } from './limits.js'
 import { applyFailure, applyTraceAttributes } from './otel/apply-attributes.js'
-import { activeSpan, bindHandle, handleOf, runWithSpan, traceOf } from './otel/handles.js'
+import {
+  activeSpan,
+  bindHandle,
+  handleOf,
+  isSpanHandle,
+  runWithSpan,
+  traceOf,
+} from './otel/handles.js'
 import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
 import { runToEnd } from './run-to-end.js'
 import { Span, type SpanOptions } from './span.js'
@@ -222,7 +229,8 @@ export class Trace {
   span(options: SpanOptions): Span
   span<T>(options: SpanOptions, fn?: (span: Span) => T): T | Span {
     const current = handleOf(activeSpan())
-    const parent = current instanceof Span && current.trace === this ? current : null
+    const parent =
+      current !== undefined && isSpanHandle(current) && current.trace === this ? current : null
     const span = new Span(this, options, parent, this.#client)
     if (!this.ended) this.#spans.push(span)
     if (fn === undefined) return span

@@ -17,11 +17,11 @@ import { trace as otelTrace, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { errorText } from '../limits.js'
 import { ATTR, spanTypeOfOperation } from '../otel/attributes.js'
-import { adoptSpan, handleOf, traceOf } from '../otel/handles.js'
+import { adoptSpan, handleOf, isSpanHandle, traceOf } from '../otel/handles.js'
 import { costOf, type ModelPrices } from '../prices.js'
 import type { SpanRecord, TraceRecord } from '../records.js'
 import { isoTime } from '../time.js'
-import { Trace } from '../trace.js'
+import type { Trace } from '../trace.js'
 
 /**
  * Most spans of other instrumentations kept for one trace; later ones still go to OTLP.
@@ -62,17 +62,13 @@ export class TraceAssembler implements SpanProcessor {
     const handle = handleOf(parent)
     this.#parents.set(
       span,
-      handle === undefined
-        ? parent!.spanContext().spanId
-        : handle instanceof Trace
-          ? null
-          : handle.id,
+      handle === undefined ? parent!.spanContext().spanId : isSpanHandle(handle) ? handle.id : null,
     )
   }
 
   onEnd(span: ReadableSpan): void {
     const handle = handleOf(span)
-    if (handle instanceof Trace) {
+    if (handle !== undefined && !isSpanHandle(handle)) {
       const adopted = this.#adopted.get(handle) ?? []
       this.#adopted.delete(handle)
       this.sink(handle.toRecord(adopted))
