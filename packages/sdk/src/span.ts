@@ -9,7 +9,7 @@ import { asyncDisposeSymbol, disposeSymbol } from './dispose.js'
 import { invalidArgument } from './errors.js'
 import { errorText, LIMITS, normalizeTags, optionalText, validateMetadata } from './limits.js'
 import { applyFailure, applySpanAttributes } from './otel/apply-attributes.js'
-import { bindHandle, runWithSpan } from './otel/handles.js'
+import { runWithSpan, startOwnSpan } from './otel/handles.js'
 import { costOf, type ModelPrices } from './prices.js'
 import type { SpanRecord, SpanType, TraceStatus } from './records.js'
 import { elapsedMs, isoTime } from './time.js'
@@ -134,12 +134,11 @@ export class Span {
     if (!this.#recorded) warnLate()
     // OpenTelemetry parenting: the enclosing Tracium span of this trace, else the root.
     const parentSpan = parent?.otelSpan ?? trace.otelSpan
-    this.otelSpan = client.tracer.startSpan(
-      this.name,
-      {},
-      otelTrace.setSpan(context.active(), parentSpan),
-    )
-    bindHandle(this.otelSpan, this)
+    // Inside the parent's run() its span is active already: no new context to allocate.
+    const active = context.active()
+    const parentContext =
+      otelTrace.getSpan(active) === parentSpan ? active : otelTrace.setSpan(active, parentSpan)
+    this.otelSpan = startOwnSpan(() => client.tracer.startSpan(this.name, {}, parentContext), this)
     this.id = spanId ?? this.otelSpan.spanContext().spanId
   }
 

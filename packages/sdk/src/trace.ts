@@ -11,10 +11,10 @@ import { errorText, normalizeTags } from './limits.js'
 import { applyFailure, applyTraceAttributes } from './otel/apply-attributes.js'
 import {
   activeSpan,
-  bindHandle,
   handleOf,
   isSpanHandle,
   runWithSpan,
+  startOwnSpan,
   traceOf,
 } from './otel/handles.js'
 import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
@@ -124,13 +124,16 @@ export class Trace {
     // trace started inside another Tracium trace is a trace of its own, as it always was.
     const parent = activeSpan()
     const parentContext = traceOf(parent) === undefined ? context.active() : ROOT_CONTEXT
-    this.otelSpan = init.client.tracer.startSpan(
-      'invoke_agent',
-      init.start === undefined ? {} : { startTime: epochMs },
-      parentContext,
+    this.otelSpan = startOwnSpan(
+      () =>
+        init.client.tracer.startSpan(
+          'invoke_agent',
+          init.start === undefined ? {} : { startTime: epochMs },
+          parentContext,
+        ),
+      this,
     )
     if (this.tenantId !== null) this.otelSpan.setAttribute(TENANT_ATTRIBUTE, this.tenantId)
-    bindHandle(this.otelSpan, this)
     const ids = this.otelSpan.spanContext()
     // Under an app's span the trace id is shared with the app's other work: the root's span
     // id keeps this trace's record apart from another one started in the same request.

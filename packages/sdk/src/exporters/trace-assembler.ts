@@ -17,7 +17,7 @@ import { trace as otelTrace, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { errorText } from '../limits.js'
 import { ATTR, spanTypeOfOperation } from '../otel/attributes.js'
-import { adoptSpan, handleOf, isSpanHandle, traceOf } from '../otel/handles.js'
+import { adoptSpan, handleOf, isSpanHandle, startingOwnSpan, traceOf } from '../otel/handles.js'
 import { costOf, type ModelPrices } from '../prices.js'
 import type { SpanRecord, TraceRecord } from '../records.js'
 import { isoTime } from '../time.js'
@@ -54,7 +54,7 @@ export class TraceAssembler implements SpanProcessor {
   ) {}
 
   onStart(span: SdkSpan, parentContext: Context): void {
-    if (handleOf(span) !== undefined) return // one of ours: its handle has it all
+    if (startingOwnSpan()) return // one of ours: its handle has it all
     const parent = otelTrace.getSpan(parentContext)
     const owner = traceOf(parent)
     if (owner === undefined || owner.ended) return
