@@ -13,7 +13,11 @@
  */
 import type { Tracer } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
 import { traciumSpanProcessor } from '@tracium/otel'
 import type { TraceExporter } from './exporters/exporter.js'
 import { type OtlpPipeline, type OtlpSettings, otlpPipeline } from './exporters/otel-otlp.js'
@@ -89,6 +93,9 @@ export class Client {
         'telemetry.sdk.version': SDK_VERSION,
       }),
       spanProcessors,
+      // Every trace is recorded, as it always was; the default ParentBased sampler would also
+      // follow an app's unsampled parent and lose the trace's record.
+      sampler: new AlwaysOnSampler(),
     })
     this.tracer = this.provider.getTracer('@tracium/sdk', SDK_VERSION)
   }
