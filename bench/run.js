@@ -298,6 +298,7 @@ function render(all, soakResults) {
     for (const anchor of FRAMEWORKS[framework]) check('tracium-header', anchor, 1.0)
     check('tracium-jwt-cached', 'tracium-header', 0.95)
     check('tracium-trace', 'tracium-header', 0.85)
+    check('tracium-otlp', 'otel-http', 1.0) // once the otel-http cell exists (issue 10)
     if (rps['tracium-jwt-fresh']) {
       lines.push(
         `JWT verifications per second with a fresh token per request: ${Math.round(rps['tracium-jwt-fresh'])}.`,
