@@ -29,6 +29,16 @@ import type { TraceRecord } from './records.js'
 import { SDK_VERSION } from './version.js'
 import { warnOnce } from './warn.js'
 
+/**
+ * The second attribute that carries the tenant, beside `tracium.user.id`: Tracium's backend
+ * shows attributes outside its reserved prefixes in its allocation view.
+ * @example
+ * ```ts
+ * span.attributes[DUPLICATE_TENANT_ATTRIBUTE] // 'acme'
+ * ```
+ */
+export const DUPLICATE_TENANT_ATTRIBUTE = 'tenant.id'
+
 /** `init()`'s defaults, checked. */
 export interface ClientConfig {
   readonly defaultAgentName: string
@@ -79,7 +89,7 @@ export class Client {
     this.#otlp = outputs.otlp === null ? null : otlpPipeline(outputs.otlp)
     this.exportsSpans = this.#otlp !== null
     const spanProcessors: SpanProcessor[] = [
-      traciumSpanProcessor({ duplicateAttribute: 'tenant.id' }),
+      traciumSpanProcessor({ duplicateAttribute: DUPLICATE_TENANT_ATTRIBUTE }),
     ]
     if (this.exporters.length > 0) {
       spanProcessors.push(new TraceAssembler((record) => this.#exportToAll(record), config.prices))

@@ -5,7 +5,7 @@
 import { context, type Span as OtelSpan, ROOT_CONTEXT } from '@opentelemetry/api'
 import { getCurrentTenant } from '@tracium/core'
 import { TENANT_ATTRIBUTE } from '@tracium/otel'
-import type { Client } from './client.js'
+import { type Client, DUPLICATE_TENANT_ATTRIBUTE } from './client.js'
 import { asyncDisposeSymbol, disposeSymbol } from './dispose.js'
 import { errorText, normalizeTags } from './limits.js'
 import { applyFailure, applyTraceAttributes } from './otel/apply-attributes.js'
@@ -133,7 +133,12 @@ export class Trace {
         ),
       this,
     )
-    if (this.tenantId !== null) this.otelSpan.setAttribute(TENANT_ATTRIBUTE, this.tenantId)
+    // The trace's tenant (a request trace's is its request's, even when it starts lazily inside
+    // withTenant(other, …)) over what the processor stamped from the current context.
+    if (this.tenantId !== null) {
+      this.otelSpan.setAttribute(TENANT_ATTRIBUTE, this.tenantId)
+      this.otelSpan.setAttribute(DUPLICATE_TENANT_ATTRIBUTE, this.tenantId)
+    }
     const ids = this.otelSpan.spanContext()
     // Under an app's span the trace id is shared with the app's other work: the root's span
     // id keeps this trace's record apart from another one started in the same request.

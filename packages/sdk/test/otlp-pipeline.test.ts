@@ -105,6 +105,9 @@ describe('the SDK pipeline over OTLP/HTTP protobuf, through a real receiver', ()
     onCleanup(() => tracium.shutdown())
     const { port, idle } = await serveWithScope(
       (req, res) => {
+        // The trace starts lazily here, inside another tenant's context: it is still the
+        // request's trace, with the request's tenant on both attributes.
+        if (req.url === '/lazy') tracium.withTenant('other', () => tracium.currentTrace())
         res.statusCode = req.url === '/boom' ? 503 : 200
         res.end('ok')
       },
@@ -112,7 +115,8 @@ describe('the SDK pipeline over OTLP/HTTP protobuf, through a real receiver', ()
     )
     await request(port, { path: '/users/42?token=secret', headers: { 'x-tenant-id': 'globex' } })
     await request(port, { path: '/boom', headers: { 'x-tenant-id': 'initech' } })
-    await idle() // both requests closed: their traces ended
+    await request(port, { path: '/lazy', headers: { 'x-tenant-id': 'umbrella' } })
+    await idle() // the requests closed: their traces ended
     expect(await tracium.flush()).toBe(true)
     const users = spanNamed(otlp.spans, 'invoke_agent users-id')
     expect(users.attributes).toMatchObject({
@@ -127,5 +131,9 @@ describe('the SDK pipeline over OTLP/HTTP protobuf, through a real receiver', ()
     const boom = spanNamed(otlp.spans, 'invoke_agent boom')
     expect(boom.status).toEqual({ code: 2, message: 'HTTP 503' })
     expect(boom.attributes['tracium.user.id']).toBe('initech')
+    expect(spanNamed(otlp.spans, 'invoke_agent lazy').attributes).toMatchObject({
+      'tracium.user.id': 'umbrella',
+      'tenant.id': 'umbrella',
+    })
   })
 })
