@@ -1,30 +1,10 @@
-import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import pkg from '../package.json' with { type: 'json' }
+import { tracium } from './cli-helpers.js'
 import { traceRecord } from './fixtures.js'
 import { tempDir } from './helpers.js'
-
-// The built CLI, as `npx tracium` runs it (turbo builds before tests).
-const cli = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url))
-
-function tracium(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...process.env, TRACIUM_DIR: '', ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
-      },
-    )
-  })
-}
 
 async function fixtureStore(): Promise<string> {
   const dir = await tempDir()
