@@ -182,9 +182,9 @@ describe('filters, buckets, breakdowns and sorting', () => {
     for (const args of [['--no-tenant'], ['--tenant', '']]) {
       const report = await reportJson(await store(), ...args)
       expect(report.filters).toEqual({ tenant: null })
-      expect(report.tenants.map((t: { tenantId: null }) => [t.tenantId, t.traces])).toEqual([
-        [null, 2],
-      ])
+      expect(
+        report.tenants.map((t: { tenantId: null; traces: number }) => [t.tenantId, t.traces]),
+      ).toEqual([[null, 2]])
     }
   })
 
