@@ -45,7 +45,8 @@ Options:
   --format <f>       table (default), json, or csv (report only)
   --json             the same as --format json
   --by <bucket>      report: day (default) or hour, in UTC
-  --sort <key>       report: ${REPORT_SORTS.join(', ')} (default: traces)
+  --sort <key>       report: traces (default), failed, error-rate, client-errors, p50, p95,
+                     tokens, cost (most first), or name
   --limit <n>        traces: how many (default: 20)
   -h, --help         this help
   -v, --version      the version
