@@ -147,10 +147,10 @@ describe('tracium traces', () => {
     expect(code).toBe(0)
     expect(stdout).toBe(
       [
-        'started                   tenant  agent        status  http  duration  spans  tokens in/out  trace id',
-        '2025-03-02T09:00:00.000Z  acme    router       ok      -     250.0 ms      0         100/20  a3',
-        '2025-03-01T11:00:00.000Z  acme    support-bot  failed  -     480.0 ms      0          800/0  a2',
-        '2025-03-01T10:00:00.000Z  acme    support-bot  ok      -     120.0 ms      0      1,200/300  a1',
+        'started                   tenant  agent        status     http  duration  spans  tokens in/out  trace id',
+        '2025-03-02T09:00:00.000Z  acme    router       completed  -     250.0 ms      0         100/20  a3',
+        '2025-03-01T11:00:00.000Z  acme    support-bot  failed     -     480.0 ms      0          800/0  a2',
+        '2025-03-01T10:00:00.000Z  acme    support-bot  completed  -     120.0 ms      0      1,200/300  a1',
         '',
       ].join('\n'),
     )

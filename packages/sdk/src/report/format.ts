@@ -114,7 +114,7 @@ export function formatTraces(rows: TraceRow[]): string {
     row.startedAt,
     printable(row.tenantId ?? NONE_LABEL),
     printable(row.agentName),
-    row.statusClass,
+    row.status,
     row.httpStatus === null ? '-' : String(row.httpStatus),
     duration(row.durationMs),
     count(row.spans),
