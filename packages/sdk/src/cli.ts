@@ -3,14 +3,14 @@
  * The `tracium` command: reads the local store and prints a per-tenant report or recent traces.
  * Streaming and bounded in memory (see report/histogram.ts for the p50/p95 precision).
  */
-import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { buildReport, rollupTraces } from './report/build-report.js'
+import { buildReport } from './report/build-report.js'
 import { parseSince, type TraceFilters } from './report/filters.js'
 import { formatReport, formatTraces } from './report/format.js'
-import { readTraceSummaries, readTraces } from './report/read-store.js'
+import { readStoreRollup, readTraces } from './report/read-store.js'
+import { hasStore } from './store/segments.js'
 import { recentTraces } from './report/recent.js'
-import { storeFile } from './store-path.js'
+import { storeDir } from './store-path.js'
 import { SDK_VERSION } from './version.js'
 
 const USAGE = `Usage: tracium <command> [options]
@@ -55,8 +55,8 @@ async function main(argv: string[]): Promise<number> {
   const filters = filtersFrom(values)
   const limit = limitFrom(values.limit)
   const store = values.dir === undefined ? {} : { dir: values.dir }
-  const file = storeFile(store.dir)
-  if (!(await exists(file))) {
+  const file = storeDir(store.dir)
+  if (!hasStore(file)) {
     process.stderr.write(
       `tracium: no local store at ${file}. Traces are written there by @tracium/sdk ` +
         'when it has no API key; pass --dir or set TRACIUM_DIR to read another one.\n',
@@ -64,12 +64,9 @@ async function main(argv: string[]): Promise<number> {
     return 1
   }
   if (command === 'report') {
-    const reader = readTraceSummaries(store)
-    const rollup = await rollupTraces(reader, filters)
-    const report = buildReport(rollup.cells(), filters, {
-      file: reader.file,
-      skippedLines: reader.skippedLines,
-    })
+    // Rollup sidecars plus the lines no sidecar covers (report/read-store.ts).
+    const { rollup, dir, skippedLines } = await readStoreRollup(store, filters)
+    const report = buildReport(rollup.cells(), filters, { file: dir, skippedLines })
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
     )
@@ -125,13 +122,6 @@ function limitFrom(text: string | undefined): number {
   return limit
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile()
-  } catch {
-    return false
-  }
-}
 
 main(process.argv.slice(2)).then(
   (code) => {
