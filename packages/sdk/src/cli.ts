@@ -8,8 +8,8 @@ import { buildReport } from './report/build-report.js'
 import { parseSince, type TraceFilters } from './report/filters.js'
 import { formatReport, formatTraces } from './report/format.js'
 import { readStoreRollup, readTraces } from './report/read-store.js'
-import { hasStore } from './store/segments.js'
 import { recentTraces } from './report/recent.js'
+import { hasStore } from './store/segments.js'
 import { storeDir } from './store-path.js'
 import { SDK_VERSION } from './version.js'
 
@@ -121,7 +121,6 @@ function limitFrom(text: string | undefined): number {
   }
   return limit
 }
-
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -314,7 +314,10 @@ function cellKey(c: RollupCellJSON): CellKey {
 
 function hasKeyFilter(f: TraceFilters): boolean {
   return (
-    f.tenant !== undefined || f.agent !== undefined || f.model !== undefined || f.status !== undefined
+    f.tenant !== undefined ||
+    f.agent !== undefined ||
+    f.model !== undefined ||
+    f.status !== undefined
   )
 }
 

@@ -21,4 +21,3 @@ export function toLine(trace: TraceRecord): string {
     c === '\u2028' ? '\\u2028' : '\\u2029',
   )
 }
-

@@ -168,4 +168,3 @@ export async function isClosed(path: string): Promise<boolean> {
     return false
   }
 }
-
