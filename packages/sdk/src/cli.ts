@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'report') {
     // Rollup sidecars plus the lines no sidecar covers (report/read-store.ts).
-    const { rollup, dir, skippedLines } = await readStoreRollup(store, filters)
+    const { rollup, dir, skippedLines } = await readStoreRollup({ ...store, by: 'day' }, filters)
     const report = buildReport(rollup.cells(), filters, { file: dir, skippedLines })
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),

@@ -57,7 +57,7 @@ async function bothReports(dir: string, filters: TraceFilters, by: 'day' | 'hour
     by,
     skippedLines: reader.skippedLines,
   })
-  const read = await readStoreRollup({ dir }, filters)
+  const read = await readStoreRollup({ dir, by }, filters)
   const fromRollups = buildReport(read.rollup.cells(), filters, {
     by,
     skippedLines: read.skippedLines,
@@ -262,6 +262,58 @@ describe('sidecars: torn, missing, behind', () => {
   })
 })
 
+describe('the day cache (reports by day)', () => {
+  it('holds the closed segments per day; the next report reads no sidecar of them', async () => {
+    const dir = await tempDir()
+    // 48 hours, two traces an hour, in segments of a few traces.
+    const traces = Array.from({ length: 96 }, (_, i) => sized(`t${i}`, i * 1_800_000))
+    await writeTraces({ dir, segmentMaxBytes: 6_000, lingerMs: 0 }, traces)
+    const { segments } = await segmentFiles(dir)
+    const first = await bothReports(dir, {}, 'day')
+    expect(first.fromRollups).toEqual(first.fromLines)
+    expect(first.read.sidecarsRead).toBe(segments.length)
+    const cache = JSON.parse(await readFile(join(dir, 'rollup-days.json'), 'utf8'))
+    expect(cache).toMatchObject({ format: 'tracium-rollup-days', version: 1 })
+    expect(Object.keys(cache.segments)).toHaveLength(segments.length)
+    expect(new Set(cache.cells.cells.map((c: unknown[]) => c[0]))).toEqual(
+      new Set(['2025-03-01T00:00:00.000Z', '2025-03-02T00:00:00.000Z']),
+    )
+    const again = await bothReports(dir, {}, 'day')
+    expect(again.fromRollups).toEqual(first.fromLines)
+    expect(again.read).toMatchObject({ sidecarsRead: 0, linesRead: 0 })
+    // A window that cuts a day reads that day's segments per hour, and the cut hour per line.
+    const cut = { since: at(30 * HOUR + 60_000), until: at(40 * HOUR) }
+    const edges = await bothReports(dir, cut, 'day')
+    expect(edges.fromRollups).toEqual(edges.fromLines)
+    expect(edges.read.sidecarsRead).toBeLessThan(segments.length)
+  })
+
+  it('a segment deleted by retention: only its days are rebuilt; a damaged cache is dropped', async () => {
+    const dir = await tempDir()
+    const traces = Array.from({ length: 96 }, (_, i) => sized(`t${i}`, i * 1_800_000))
+    await writeTraces({ dir, segmentMaxBytes: 6_000, lingerMs: 0 }, traces)
+    await bothReports(dir, {}, 'day')
+    const { segments } = await segmentFiles(dir)
+    await unlink(segments[0]!)
+    const after = await bothReports(dir, {}, 'day')
+    expect(after.fromRollups).toEqual(after.fromLines)
+    // The first day's other segments are read again; the second day's are not.
+    expect(after.read.sidecarsRead).toBeGreaterThan(0)
+    expect(after.read.sidecarsRead).toBeLessThan(segments.length / 2 + 2)
+    const cacheFile = join(dir, 'rollup-days.json')
+    const text = await readFile(cacheFile, 'utf8')
+    await writeFile(cacheFile, text.replace(/"ok",/, '"bogus",'))
+    const damaged = await bothReports(dir, {}, 'day')
+    expect(damaged.fromRollups).toEqual(after.fromLines)
+    await expect(stat(cacheFile)).rejects.toThrow(/ENOENT/) // removed; the next report rebuilds it
+    expect((await bothReports(dir, {}, 'day')).fromRollups).toEqual(after.fromLines)
+    await truncate(cacheFile, 100)
+    const torn = await bothReports(dir, {}, 'day')
+    expect(torn.fromRollups).toEqual(after.fromLines)
+    expect(JSON.parse(await readFile(cacheFile, 'utf8'))).toMatchObject({ version: 1 })
+  })
+})
+
 describe('the single-file layout (before segments)', () => {
   it('stays readable beside segments, and its report gets a sidecar too', async () => {
     const dir = await tempDir()
@@ -286,7 +338,8 @@ describe('the single-file layout (before segments)', () => {
 
 describe('property: the report from rollups equals the report from every line', () => {
   const traceArb = fc.record({
-    ms: fc.integer({ min: 0, max: 6 * HOUR }),
+    // Three UTC days: the day cache (by day) and the hour cells (by hour) both get edges.
+    ms: fc.integer({ min: 0, max: 72 * HOUR }),
     tenantId: fc.option(fc.constantFrom('acme', 'globex', 'a"b'), { nil: null }),
     agentName: fc.constantFrom('chat', 'GET /users/:id'),
     modelId: fc.option(fc.constantFrom('gpt-4o', 'claude'), { nil: null }),
@@ -321,6 +374,8 @@ describe('property: the report from rollups equals the report from every line', 
     foreignLine: fc.boolean(),
     dropSidecar: fc.boolean(),
     legacy: fc.nat(5),
+    // After the first report (which writes the day cache): a segment deleted, as retention does.
+    deleteSegment: fc.boolean(),
   })
 
   it('whatever the traces, segment sizes, filters, window edges and damage', {
@@ -371,9 +426,13 @@ describe('property: the report from rollups equals the report from every line', 
           }
           if (damage.dropSidecar && sidecars[0]) await unlink(sidecars[0])
           expect(exporter.stats().failed).toBe(0)
-          for (const filters of [{}, ...filterSets]) {
+          for (const [i, filters] of [{}, ...filterSets, {}].entries()) {
             const { fromLines, fromRollups } = await bothReports(dir, filters, by)
             expect(roundCosts(fromRollups)).toEqual(roundCosts(fromLines))
+            if (i === 0 && damage.deleteSegment && segments.length > 1) {
+              await unlink(segments[0]!)
+              await unlink(`${segments[0]!}.rollup.json`).catch(() => {})
+            }
           }
         },
       ),

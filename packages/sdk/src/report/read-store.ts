@@ -5,7 +5,10 @@
  * not parse as a trace, such as the torn last line a crash can leave, or that has a field of the
  * wrong type (`valid-trace.ts` decides), is skipped and counted, never fatal.
  */
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { TraceRecord } from '../records.js'
+import { DAY_CACHE_FILE, DayCache } from '../store/day-cache.js'
 import { type LineScan, lineBatches, listSegments, type SegmentFile } from '../store/segments.js'
 import { readSidecar, type Sidecar, writeSidecar } from '../store/sidecar.js'
 import { newWriterId, sidecarPath, storeDir } from '../store-path.js'
@@ -108,6 +111,8 @@ export interface StoreRollup {
   readonly segments: number
   /** Lines parsed because no sidecar covered them or the window cut their hour. */
   readonly linesRead: number
+  /** Sidecars read (with `by: 'day'`, closed segments the day cache holds are not). */
+  readonly sidecarsRead: number
   /** Sidecars written because one was missing, torn or far behind its segment. */
   readonly sidecarsWritten: number
 }
@@ -135,23 +140,140 @@ export interface StoreRollup {
  * ```
  */
 export async function readStoreRollup(
-  options: ReadTracesOptions = {},
+  options: ReadRollupOptions = {},
   filters: TraceFilters = {},
 ): Promise<StoreRollup> {
   const dir = storeDir(options.dir)
   const window = new HourWindow(filters)
-  const result = new Rollup()
-  const stats = { skippedLines: 0, linesRead: 0, sidecarsWritten: 0 }
   const segments = await listSegments(dir)
-  for (const segment of segments) {
-    await readSegment(segment, filters, window, result, stats)
+  if (options.by === 'day') {
+    const result = new Rollup()
+    const stats = { skippedLines: 0, linesRead: 0, sidecarsRead: 0, sidecarsWritten: 0 }
+    if (await readByDay(dir, segments, filters, window, result, stats)) {
+      return { dir, rollup: result, segments: segments.length, ...stats }
+    }
+    // The day cache was damaged (and is removed): read by hour, as without one.
   }
+  const result = new Rollup()
+  const stats = { skippedLines: 0, linesRead: 0, sidecarsRead: 0, sidecarsWritten: 0 }
+  for (const segment of segments) await readSegment(segment, filters, window, result, stats)
   return { dir, rollup: result, segments: segments.length, ...stats }
+}
+
+/** Options of {@link readStoreRollup}. */
+export interface ReadRollupOptions extends ReadTracesOptions {
+  /**
+   * The report's time buckets. With `'day'` the cells of closed segments come from the day
+   * cache (`store/day-cache.ts`) with one cell per day, not per hour, for every day the window
+   * covers wholly; only the report by day may use it. Default: `'hour'`.
+   */
+  by?: 'day' | 'hour'
+}
+
+// Reads closed segments from the day cache, the rest from their sidecars and lines; `false`
+// when a cell of the cache does not decode (the cache is then removed).
+async function readByDay(
+  dir: string,
+  segments: SegmentFile[],
+  filters: TraceFilters,
+  window: HourWindow,
+  result: Rollup,
+  stats: ReadStats,
+): Promise<boolean> {
+  const days = new DayWindow(filters)
+  const listed = new Map(segments.map((s) => [s.name, s]))
+  let cache = await DayCache.load(dir)
+  // A cached segment gone (retention) or changed: its days are rebuilt from the others.
+  const stale = new Set<string>()
+  for (const [name, cached] of [...cache.segments]) {
+    if (listed.get(name)?.size !== cached.bytes) for (const day of cache.drop(name)) stale.add(day)
+  }
+  if (stale.size > 0) {
+    for (const name of cache.segmentsOn(stale)) {
+      const segment = listed.get(name)
+      const cells = segment && (await closedCells(segment, stats))
+      if (!cells) {
+        cache = new DayCache() // damaged under the cache: start over
+        break
+      }
+      cache.addDays(cells.json, stale)
+    }
+  }
+  for (const segment of segments) {
+    if (cache.segments.has(segment.name)) continue
+    const cells = await closedCells(segment, stats)
+    if (cells) cache.add(segment.name, segment.size, cells.skippedLines, cells.json)
+    else await readSegment(segment, filters, window, result, stats) // open, or no sidecar
+  }
+  // Days the window cuts are read per hour (and the hours it cuts, per trace).
+  const cutWindow = new HourWindow(filters, days.cut)
+  for (const name of cache.segmentsOn(days.cut)) {
+    await readSegment(listed.get(name)!, filters, cutWindow, result, stats, false)
+  }
+  for (const cached of cache.segments.values()) stats.skippedLines += cached.skippedLines
+  const whole = cache.select(
+    (day) => days.wholly(day),
+    (cell) => keyMatches(cellKey(cell), filters),
+  )
+  if (whole === null) {
+    await rm(join(dir, DAY_CACHE_FILE), { force: true })
+    return false
+  }
+  result.mergeFrom(whole)
+  if (cache.changed) {
+    try {
+      await cache.save(dir, readerTag)
+    } catch {
+      // A store we may only read: the next report adds these segments again.
+    }
+  }
+  return true
+}
+
+// A closed segment's cells, from a closed sidecar that covers it all; else `null`.
+async function closedCells(segment: SegmentFile, stats: ReadStats) {
+  const sidecar = await readSidecar(sidecarPath(segment.path), segment.name, segment.size)
+  stats.sidecarsRead++
+  if (sidecar === null || !sidecar.closed || sidecar.bytes !== segment.size) return null
+  const json = asRollupJSON(sidecar.cells)
+  if (json === null || Rollup.fromJSON(json) === null) return null
+  return { json, skippedLines: sidecar.skippedLines }
+}
+
+/** The time window of the filters in whole UTC days, and the at most two days it cuts. */
+class DayWindow {
+  readonly #from: string | null = null
+  readonly #to: string | null = null
+  readonly cut = new Set<string>()
+
+  constructor({ since, until }: TraceFilters) {
+    if (since !== undefined) {
+      const day = since.slice(0, 10)
+      if (since === `${day}T00:00:00.000Z`) this.#from = day
+      else {
+        this.cut.add(day)
+        this.#from = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10)
+      }
+    }
+    if (until !== undefined) {
+      const day = until.slice(0, 10)
+      this.#to = day
+      if (until !== `${day}T00:00:00.000Z` && (since === undefined || until > since)) {
+        this.cut.add(day)
+      }
+    }
+  }
+
+  /** Whether the window covers the UTC day `day` (`2025-01-31`) wholly. */
+  wholly(day: string): boolean {
+    return (this.#from === null || day >= this.#from) && (this.#to === null || day < this.#to)
+  }
 }
 
 interface ReadStats {
   skippedLines: number
   linesRead: number
+  sidecarsRead: number
   sidecarsWritten: number
 }
 
@@ -167,9 +289,11 @@ async function readSegment(
   window: HourWindow,
   result: Rollup,
   stats: ReadStats,
+  countSkipped = true,
 ): Promise<void> {
   const path = sidecarPath(segment.path)
   let sidecar = await readSidecar(path, segment.name, segment.size)
+  stats.sidecarsRead++
   const raw = sidecar === null ? null : asRollupJSON(sidecar.cells)
   // Only the cells this report uses are decoded (and checked): most of a sidecar, for a
   // report of one tenant or one day, is not.
@@ -208,8 +332,10 @@ async function readSegment(
   }
   stats.linesRead += lines
   // A torn tail is skipped like any bad line, and left out of the sidecar (it may yet end).
-  if (scan.tail !== null) stats.skippedLines++
-  stats.skippedLines += (sidecar?.skippedLines ?? 0) + skipped
+  if (countSkipped) {
+    if (scan.tail !== null) stats.skippedLines++
+    stats.skippedLines += (sidecar?.skippedLines ?? 0) + skipped
+  }
   if (used !== null && sidecar !== null) result.mergeFrom(used)
   if (lines > 0) {
     const json = read.toJSON()
@@ -253,10 +379,13 @@ class HourWindow {
   readonly #from: string | null
   readonly #to: string | null
   readonly #cut = new Set<string>()
+  // Only hours of these UTC days, when set (the days a day window cuts).
+  readonly #days: ReadonlySet<string> | null
 
-  constructor({ since, until }: TraceFilters) {
+  constructor({ since, until }: TraceFilters, days: ReadonlySet<string> | null = null) {
     this.#from = null
     this.#to = null
+    this.#days = days
     if (since !== undefined) {
       const hour = hourOf(since)
       if (since === hour) this.#from = hour
@@ -272,9 +401,13 @@ class HourWindow {
     }
   }
 
-  /** Whether the window cuts the hour of `startedAt`. */
+  /** Whether the window cuts the hour of `startedAt` (of the days it is restricted to). */
   cuts(startedAt: string): boolean {
-    return this.#cut.size > 0 && this.#cut.has(hourOf(startedAt))
+    return (
+      this.#cut.size > 0 &&
+      this.#cut.has(hourOf(startedAt)) &&
+      (this.#days === null || this.#days.has(startedAt.slice(0, 10)))
+    )
   }
 
   /** Whether `rollup` has a cell, passing the other filters, in an hour the window cuts. */
@@ -287,7 +420,8 @@ class HourWindow {
 
   /** The cells of `rollup` in hours the window covers wholly that pass the other filters. */
   selectWhole(rollup: RollupJSON, filters: TraceFilters): RollupJSON {
-    if (this.#from === null && this.#to === null && !hasKeyFilter(filters)) return rollup
+    const all = this.#from === null && this.#to === null && this.#days === null
+    if (all && !hasKeyFilter(filters)) return rollup
     return {
       ...rollup,
       // A cell that is not an array is kept: fromJSON refuses it, and the sidecar is rebuilt.
@@ -298,7 +432,11 @@ class HourWindow {
   }
 
   #covers(hour: string): boolean {
-    return (this.#from === null || hour >= this.#from) && (this.#to === null || hour < this.#to)
+    return (
+      (this.#from === null || hour >= this.#from) &&
+      (this.#to === null || hour < this.#to) &&
+      (this.#days === null || this.#days.has(hour.slice(0, 10)))
+    )
   }
 }
 

@@ -120,10 +120,22 @@ function asSidecar(value: unknown, segment: string, size: number): Sidecar | nul
  * await writeSidecar(sidecarPath(segmentPath), sidecar, writerId)
  * ```
  */
-export async function writeSidecar(path: string, sidecar: Sidecar, tag: string): Promise<void> {
+export function writeSidecar(path: string, sidecar: Sidecar, tag: string): Promise<void> {
+  return writeFileAtomic(path, serializeSidecar(sidecar), tag)
+}
+
+/**
+ * Writes `text` to `path` through a temp file (named with `tag`) renamed over it, so a reader
+ * sees the whole new file or the old one.
+ * @example
+ * ```ts
+ * await writeFileAtomic('/s/rollup-days.json', JSON.stringify(cache), 'reader-1')
+ * ```
+ */
+export async function writeFileAtomic(path: string, text: string, tag: string): Promise<void> {
   const temp = `${path}.${tag}.tmp`
   try {
-    await writeFile(temp, serializeSidecar(sidecar))
+    await writeFile(temp, text)
     await rename(temp, path)
   } catch (error) {
     await rm(temp, { force: true })
