@@ -15,7 +15,8 @@
  *    each size in turn; each size is measured on the same store.
  * 2. Runs the built CLI (`node dist/cli.mjs report --dir <store>`: the first report after the
  *    store grew, the next one, and one of a tenant since an instant inside an hour) as a child
- *    process: wall time and the child's peak RSS (process.resourceUsage() at exit).
+ *    process: wall time, the child's CPU time (user + system) and peak RSS
+ *    (process.resourceUsage() at exit); on a loaded machine the CPU time is the steadier figure.
  * 3. Runs the same per-tenant aggregation with DuckDB (`read_json` over the segments, explicit
  *    columns, spans not read) in a child process: wall time and peak RSS.
  * 4. At 1M or fewer, also the report on the same segments without sidecars: it reads every
@@ -109,19 +110,23 @@ for (const size of sizes) {
 }
 await store.shutdown(60_000)
 
-console.log('\n| traces | what | wall time | peak RSS |\n| --- | --- | --- | --- |')
+console.log(
+  '\n| traces | what | wall time | CPU (user+sys) | peak RSS |\n| --- | --- | --- | --- | --- |',
+)
 for (const r of results) {
   console.log(
-    `| ${r.size.toLocaleString('en-US')} | ${r.label} | ${(r.ms / 1000).toFixed(2)} s | ${(r.maxRssKb / 1024).toFixed(0)} MB |`,
+    `| ${r.size.toLocaleString('en-US')} | ${r.label} | ${(r.ms / 1000).toFixed(2)} s | ` +
+      `${(r.cpuMs / 1000).toFixed(2)} s | ${(r.maxRssKb / 1024).toFixed(0)} MB |`,
   )
 }
 if (keep) console.log(`store kept at ${dir}`)
 else await rm(dir, { recursive: true, force: true })
 
 function record(size, label, run) {
-  results.push({ size, label, ms: run.ms, maxRssKb: run.maxRssKb })
+  results.push({ size, label, ms: run.ms, cpuMs: run.cpuMs, maxRssKb: run.maxRssKb })
   console.log(
-    `${label}: ${(run.ms / 1000).toFixed(2)} s, peak RSS ${(run.maxRssKb / 1024).toFixed(0)} MB`,
+    `${label}: ${(run.ms / 1000).toFixed(2)} s (CPU ${(run.cpuMs / 1000).toFixed(2)} s), ` +
+      `peak RSS ${(run.maxRssKb / 1024).toFixed(0)} MB`,
   )
 }
 
@@ -199,7 +204,8 @@ function runNode(argv) {
   // Preloaded into the child: report its own peak RSS on fd 3 when it exits.
   const probe =
     'data:text/javascript,import{writeSync}from"node:fs";' +
-    'process.on("exit",()=>writeSync(3,String(process.resourceUsage().maxRSS)))'
+    'process.on("exit",()=>{const u=process.resourceUsage();' +
+    'writeSync(3,u.maxRSS+" "+(u.userCPUTime+u.systemCPUTime))})'
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', probe, ...argv], {
@@ -214,8 +220,9 @@ function runNode(argv) {
       rss += d
     })
     child.once('error', reject)
-    child.once('close', (code) =>
-      resolve({ code, stdout, ms: performance.now() - started, maxRssKb: Number(rss) }),
-    )
+    child.once('close', (code) => {
+      const [maxRssKb, cpuMicros] = rss.split(' ').map(Number)
+      resolve({ code, stdout, ms: performance.now() - started, maxRssKb, cpuMs: cpuMicros / 1000 })
+    })
   })
 }

@@ -29,7 +29,9 @@ it('the report benchmark runs: the report, the report without sidecars, DuckDB',
     'DuckDB read_json',
   ]) {
     expect(out).toMatch(
-      new RegExp(`\\| 20,000 \\| ${row.replace(/[(),]/g, '\\$&')} \\| [\\d.]+ s \\| \\d+ MB \\|`),
+      new RegExp(
+        `\\| 20,000 \\| ${row.replace(/[(),]/g, '\\$&')} \\| [\\d.]+ s \\| [\\d.]+ s \\| \\d+ MB \\|`,
+      ),
     )
   }
   // The same per-tenant numbers as DuckDB: tenant-00's traces, failures and median.
