@@ -11,6 +11,7 @@ import { formatReport, formatTraces } from './report/format.js'
 import { readTraceSummaries, readTraces } from './report/read-store.js'
 import { recentTraces } from './report/recent.js'
 import { storeFile } from './store-path.js'
+import { runUi } from './ui/command.js'
 import { SDK_VERSION } from './version.js'
 
 const USAGE = `Usage: tracium <command> [options]
@@ -18,6 +19,7 @@ const USAGE = `Usage: tracium <command> [options]
 Commands:
   report   per-tenant traces, failures, error rate, p50/p95 duration, tokens and cost
   traces   the most recent traces, newest first
+  ui       a local dashboard in the browser (tenants, over time, one tenant, one trace)
 
 Options:
   --dir <dir>      store directory (default: $TRACIUM_DIR, else .tracium)
@@ -26,6 +28,8 @@ Options:
   --since <when>   only traces started since: 30m, 12h, 7d, 2w, or a date/time
   --limit <n>      traces: how many (default: 20)
   --json           machine-readable output
+  --port <n>       ui: port (default: 4319; 0 picks a free one)
+  --host <addr>    ui: address to listen on (default: 127.0.0.1, only this machine)
   -h, --help       this help
   -v, --version    the version
 
@@ -46,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return values.help ? 0 : 2
   }
+  if (command === 'ui') return serveUi(values)
   if (command !== 'report' && command !== 'traces') {
     throw new UsageError(`unknown command "${command}"`)
   }
@@ -75,6 +80,14 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
+function serveUi(values: { dir?: string; port?: string; host?: string }): Promise<number> {
+  const port = values.port === undefined ? undefined : Number(values.port)
+  if (port !== undefined && !(Number.isSafeInteger(port) && port >= 0 && port <= 65535)) {
+    throw new UsageError(`--port takes 0-65535, got "${values.port}"`)
+  }
+  return runUi({ dir: values.dir, port, host: values.host })
+}
+
 function parseCommandLine(argv: string[]) {
   try {
     return parseArgs({
@@ -88,6 +101,8 @@ function parseCommandLine(argv: string[]) {
         since: { type: 'string' },
         limit: { type: 'string' },
         json: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
