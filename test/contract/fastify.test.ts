@@ -4,6 +4,7 @@ import { fastifyHarness } from './fastify.harness.js'
 import { describeHostileInputContract } from './hostile-input.contract.js'
 import { describeLifecycleContract } from './lifecycle.contract.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRouteNamesContract } from './route-names.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(fastifyHarness)
@@ -12,3 +13,4 @@ describePeersContract(fastifyHarness)
 describeRoutingRulesContract(fastifyHarness)
 describeHostileInputContract(fastifyHarness)
 describeLifecycleContract(fastifyHarness)
+describeRouteNamesContract(fastifyHarness)

@@ -4,6 +4,7 @@ import { describeHostileInputContract } from './hostile-input.contract.js'
 import { describeLifecycleContract } from './lifecycle.contract.js'
 import { nestExpressHarness } from './nest.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRouteNamesContract } from './route-names.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(nestExpressHarness)
@@ -12,3 +13,4 @@ describePeersContract(nestExpressHarness)
 describeRoutingRulesContract(nestExpressHarness)
 describeHostileInputContract(nestExpressHarness)
 describeLifecycleContract(nestExpressHarness)
+describeRouteNamesContract(nestExpressHarness)

@@ -4,6 +4,7 @@ import { describeHostileInputContract } from './hostile-input.contract.js'
 import { describeLifecycleContract } from './lifecycle.contract.js'
 import { nestFastifyHarness } from './nest.harness.js'
 import { describePeersContract } from './peers.contract.js'
+import { describeRouteNamesContract } from './route-names.contract.js'
 import { describeRoutingRulesContract } from './routing-rules.contract.js'
 
 describeContract(nestFastifyHarness)
@@ -12,3 +13,4 @@ describePeersContract(nestFastifyHarness)
 describeRoutingRulesContract(nestFastifyHarness)
 describeHostileInputContract(nestFastifyHarness)
 describeLifecycleContract(nestFastifyHarness)
+describeRouteNamesContract(nestFastifyHarness)

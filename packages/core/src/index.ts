@@ -5,6 +5,7 @@
 
 // jose's types appear in ours; re-exported so declaration files do not inline them.
 export type { JSONWebKeySet, JWK, JWTPayload, RemoteJWKSetOptions } from 'jose'
+export { expressRoute } from './adapter/express-route.js'
 export { openHttpScope, resolveInScope } from './adapter/http-scope.js'
 export { handleRejection } from './adapter/rejection.js'
 export { exposeRequestTenant } from './adapter/request-tenant.js'

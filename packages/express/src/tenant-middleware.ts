@@ -6,6 +6,7 @@ import {
   createTenantResolver,
   exposeRequestTenant,
   expressPathRules,
+  expressRoute,
   handleRejection,
   openHttpScope,
   type ResolvedTenant,
@@ -93,6 +94,9 @@ function appPathRules(request: TenantRequest) {
 }
 
 function routeOf(req: Request): string | undefined {
-  const path = (req.route as { path?: unknown } | undefined)?.path
-  return typeof path === 'string' ? req.baseUrl + path : undefined
+  return expressRoute(
+    req.originalUrl,
+    req.baseUrl,
+    (req.route as { path?: unknown } | undefined)?.path,
+  )
 }

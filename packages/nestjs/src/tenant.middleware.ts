@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common'
 import {
   exposeRequestTenant,
+  expressRoute,
   handleRejection,
   openHttpScope,
   type ProblemResponse,
@@ -24,7 +25,15 @@ type MiddlewareRequest = IncomingMessage & {
   tenant?: ResolvedTenant
   route?: { path?: unknown }
   baseUrl?: string
+  [FASTIFY_REQUEST]?: { readonly routeOptions: { readonly url?: string } }
 }
+
+/**
+ * Where the module's Fastify `onRequest` hook leaves the Fastify request on Node's request
+ * (`tenant.module.ts`): middie hands Nest middleware only the raw request, which does not know
+ * its route.
+ */
+export const FASTIFY_REQUEST = Symbol.for('@tracium/nestjs:fastify-request')
 
 /**
  * Runs each request in its own tenant scope (S1), resolves its tenant and sets `req.tenant`.
@@ -75,7 +84,9 @@ function sendProblem(res: ServerResponse, { status, headers, body }: ProblemResp
 }
 
 function routeOf(req: MiddlewareRequest): string | undefined {
+  // Fastify: the route of the Fastify request (read only here: routeOptions is built per read).
+  const fastify = req[FASTIFY_REQUEST]
+  if (fastify !== undefined) return fastify.routeOptions.url
   // Express sets req.route to the matched route; middie's raw request has none.
-  const path = req.route?.path
-  return typeof path === 'string' ? (req.baseUrl ?? '') + path : undefined
+  return expressRoute(req.originalUrl ?? req.url ?? '/', req.baseUrl, req.route?.path)
 }

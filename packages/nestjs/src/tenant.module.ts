@@ -29,7 +29,7 @@ import {
 import { TenantExceptionFilter } from './tenant.filter.js'
 import { TenantGuard } from './tenant.guard.js'
 import { TenantInterceptor } from './tenant.interceptor.js'
-import { TenantMiddleware, TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
+import { FASTIFY_REQUEST, TenantMiddleware, TRACIUM_TENANT_RESOLVER } from './tenant.middleware.js'
 import { TenantService } from './tenant.service.js'
 
 const PACKAGE = '@tracium/nestjs'
@@ -169,6 +169,13 @@ export class TraciumTenantModule implements NestModule, OnModuleInit {
     if (adapter?.getType() !== 'fastify') return
     const fastify = adapter.getInstance()
     if (fastify.hasRequestDecorator('tenant')) return
+    // Request traces are named by route (issue 12); the raw request Nest middleware gets on
+    // Fastify has no route, so the Fastify request is left on it. This hook runs after middie
+    // (Nest registers middie first), so a request the tenant middleware rejects has no route.
+    fastify.addHook('onRequest', (request: { raw: object }, _reply: unknown, done: () => void) => {
+      ;(request.raw as { [FASTIFY_REQUEST]?: unknown })[FASTIFY_REQUEST] = request
+      done()
+    })
     fastify.decorateRequest('tenant', {
       getter(this: { raw: { tenant?: unknown } }) {
         return this.raw.tenant ?? null

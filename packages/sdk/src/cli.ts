@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { buildReport } from './report/aggregate.js'
+import { buildReport, rollupTraces } from './report/build-report.js'
 import { parseSince, type TraceFilters } from './report/filters.js'
 import { formatReport, formatTraces } from './report/format.js'
 import { readTraceSummaries, readTraces } from './report/read-store.js'
@@ -69,7 +69,12 @@ async function main(argv: string[]): Promise<number> {
     return 1
   }
   if (command === 'report') {
-    const report = await buildReport(readTraceSummaries(store), filters)
+    const reader = readTraceSummaries(store)
+    const rollup = await rollupTraces(reader, filters)
+    const report = buildReport(rollup.cells(), filters, {
+      file: reader.file,
+      skippedLines: reader.skippedLines,
+    })
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
     )

@@ -72,7 +72,8 @@ let settings: { onlyWhenUsed: boolean } | null = null
 /**
  * `init(options)`, then one trace per HTTP request handled by any Tracium adapter
  * (`@tracium/express`, `@tracium/fastify`, `@tracium/koa`, `@tracium/nestjs`). Each request's
- * trace is named by its route (`/users/:id` → `users-id`, `/` → `index`), tagged `@http`, carries
+ * trace is named by its route pattern (`/users/:id` → `users-id`, `/` → `index`; a request no route
+ * matched, such as a 404, is `unmatched`), tagged `@http`, carries
  * `metadata.http` (method, path, route, status code, tenant source) and the request's tenant.
  * Inside the request, `tracium.span()` adds spans to it.
  *
@@ -200,7 +201,7 @@ const onClose = failOpen<ScopeCloseMessage>((close) => {
   if (state.trace !== null) {
     // Started during the request: now its route and its end are known.
     adjustTrace(state.trace, {
-      ...(close.route !== undefined && { agentName: routeAgentName(close.route) }),
+      agentName: closedName(close),
       metadata: { ...state.trace.metadata, http: httpInfo(state, close) },
     })
     finish(state.trace, close)
@@ -210,9 +211,29 @@ const onClose = failOpen<ScopeCloseMessage>((close) => {
   }
 })
 
-/** The request's trace, named by route once the request closed, else by path. */
+/**
+ * The agent name of every request no route matched: 404s, and requests a middleware answered
+ * before routing (on Express and Koa, a tenant rejection). One name, so that a scan of random
+ * paths cannot create one agent per path.
+ * @example
+ * ```ts
+ * report.agents.find((a) => a.agentName === UNMATCHED_AGENT)?.traces // the 404s and such
+ * ```
+ */
+export const UNMATCHED_AGENT = 'unmatched'
+
+/** A closed request's name: its route pattern, else {@link UNMATCHED_AGENT}. */
+function closedName(close: ScopeCloseMessage): string {
+  return close.route === undefined ? UNMATCHED_AGENT : routeAgentName(close.route)
+}
+
+/**
+ * The request's trace. Named by route once the request closed; a trace started during the
+ * request is named by its path until then (its route may not be matched yet).
+ */
 function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
-  const agentName = routeAgentName(close?.route ?? pathOf(state.request?.url ?? '/'))
+  const agentName =
+    close === undefined ? routeAgentName(pathOf(state.request?.url ?? '/')) : closedName(close)
   return newTrace({ agentName, tags: HTTP_TAGS }, getClient(), {
     start: state.start,
     // The request's tenant, even when the trace starts lazily inside withTenant(other, …).

@@ -14,11 +14,15 @@ function traceRequests(options: tracium.TraceOptions = {}): tracium.MemoryExport
 }
 
 const routes = (url: string) => (url.startsWith('/users/') ? '/users/:id' : undefined)
+// Most tests name requests by path: as if every path were a route of its own.
+const everyPath = (url: string) => url.split('?')[0]
+const serve: typeof serveWithScope = (handler, routeOf = everyPath) =>
+  serveWithScope(handler, routeOf)
 
 describe('trace(): one trace per request, from core diagnostics events', () => {
   it('names the trace by route, records tenant, tenant source, status and path', async () => {
     const memory = traceRequests({ defaultTags: ['prod'], defaultMetadata: { service: 'api' } })
-    const app = await serveWithScope((_req, res) => res.end('ok'), routes)
+    const app = await serve((_req, res) => res.end('ok'), routes)
     await request(app.port, { path: '/users/42?token=secret', headers: { 'x-tenant-id': 'acme' } })
     await app.idle()
     expect(memory.traces).toHaveLength(1)
@@ -42,21 +46,23 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
     expect(JSON.stringify(memory.traces[0])).not.toContain('secret')
   })
 
-  it('without a route, the name comes from the path; `/` is `index`', async () => {
+  it('a request no route matched is `unmatched`, whatever its path (no agent per path)', async () => {
     const memory = traceRequests()
-    const app = await serveWithScope((_req, res) => res.end())
+    const app = await serve((_req, res) => res.end(), routes)
     await request(app.port, { path: '/v1/chat/completions' })
-    await request(app.port, { path: '/' })
+    await request(app.port, { path: '/wp-login.php?x=1' })
+    await request(app.port, { path: '/users/7' })
     await app.idle()
     expect(memory.traces.map((t) => [t.agentName, t.tenantId])).toEqual([
-      ['v1-chat-completions', null],
-      ['index', null],
+      [tracium.UNMATCHED_AGENT, null],
+      ['unmatched', null],
+      ['users-id', null],
     ])
   })
 
   it('spans in the handler belong to the request trace, which starts with the request', async () => {
     const memory = traceRequests()
-    const app = await serveWithScope(async (_req, res) => {
+    const app = await serve(async (_req, res) => {
       await ticks(2)
       const current = tracium.currentTrace()
       await tracium.span({ spanType: 'llm', name: 'chat' }, async (span) => {
@@ -82,7 +88,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
 
   it("a trace started lazily inside withTenant(other) still carries the request's tenant", async () => {
     const memory = traceRequests()
-    const app = await serveWithScope(async (_req, res) => {
+    const app = await serve(async (_req, res) => {
       await tracium.withTenant('globex', () =>
         tracium.span({ spanType: 'tool', name: 'x' }, () => ticks(1)),
       )
@@ -101,7 +107,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
     const received = new Promise<void>((resolve) => {
       hanging = resolve
     })
-    const app = await serveWithScope((req, res) => {
+    const app = await serve((req, res) => {
       if (req.url === '/error') {
         res.statusCode = 503
         res.end()
@@ -142,7 +148,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
 
   it('keep-alive: a request without a tenant after one with a tenant has none', async () => {
     const memory = traceRequests()
-    const app = await serveWithScope((_req, res) => setImmediate(() => res.end()))
+    const app = await serve((_req, res) => setImmediate(() => res.end()))
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
     onCleanup(() => agent.destroy())
     await request(app.port, { agent, headers: { 'x-tenant-id': 'tenant-a' } })
@@ -154,7 +160,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
 
   it('concurrent requests of many tenants keep their own trace, tenant and spans', async () => {
     const memory = traceRequests()
-    const app = await serveWithScope(async (req, res) => {
+    const app = await serve(async (req, res) => {
       const n = Number(req.url?.slice(1))
       await ticks(n % 4)
       await tracium.span({ spanType: 'llm', name: `call-${n}` }, () => ticks((n * 3) % 5))
@@ -178,7 +184,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
 
   it('onlyWhenUsed: requests that never touch tracing leave no trace', async () => {
     const memory = traceRequests({ onlyWhenUsed: true })
-    const app = await serveWithScope((req, res) => {
+    const app = await serve((req, res) => {
       if (req.url === '/chat') tracium.span({ spanType: 'llm' }, () => {})
       res.end()
     })
@@ -190,7 +196,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
 
   it('a trace the handler starts itself wins over the request trace inside its fn', async () => {
     const memory = traceRequests()
-    const app = await serveWithScope((_req, res) => {
+    const app = await serve((_req, res) => {
       tracium.startTrace({ agentName: 'inner-agent' }, () => {
         tracium.span({ spanType: 'plan' }, () => {})
       })
@@ -207,7 +213,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
   it('S5: a trace that ends after the response (a stream) keeps its tenant', async () => {
     const memory = traceRequests()
     let finishLater: () => void = () => {}
-    const app = await serveWithScope((_req, res) => {
+    const app = await serve((_req, res) => {
       const stream = tracium.startTrace({ agentName: 'stream' })
       finishLater = () => stream.end()
       res.end('first chunk')
@@ -224,7 +230,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
   it('after the request closed, code left in its context has no current trace', async () => {
     traceRequests()
     let late: (() => unknown) | undefined
-    const app = await serveWithScope((_req, res) => {
+    const app = await serve((_req, res) => {
       const timer = setInterval(() => {}, 1000)
       onCleanup(() => clearInterval(timer))
       late = () => tracium.currentTrace()
@@ -237,7 +243,7 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
 
   it('shutdown() stops request traces', async () => {
     const memory = traceRequests()
-    const app = await serveWithScope((_req, res) => res.end())
+    const app = await serve((_req, res) => res.end())
     await request(app.port)
     await app.idle()
     await tracium.shutdown()

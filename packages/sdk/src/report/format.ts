@@ -2,7 +2,7 @@
  * Plain-text tables for the CLI. No colours and no progress output: the output is meant to be
  * read, diffed and piped.
  */
-import type { Report, ReportRow } from './aggregate.js'
+import type { Report, ReportStats } from './build-report.js'
 import type { TraceRow } from './recent.js'
 
 const NO_TENANT = '(none)'
@@ -26,7 +26,7 @@ export function formatReport(report: Report): string {
     'output tokens',
     'cost (USD)',
   ]
-  const cells = (label: string, row: ReportRow) => [
+  const cells = (label: string, row: ReportStats) => [
     label,
     count(row.traces),
     count(row.failed),

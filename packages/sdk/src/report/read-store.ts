@@ -1,12 +1,14 @@
 /**
  * Reads the local store line by line (a file stream through readline), so memory stays bounded
  * whatever the file's size. A line that does not parse as a trace, such as the torn last line a
- * crash can leave, is skipped and counted, never fatal.
+ * crash can leave, or that has a field of the wrong type (`valid-trace.ts` decides), is skipped
+ * and counted, never fatal.
  */
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { SUMMARY_END, type TraceRecord, type TraceSummary } from '../records.js'
+import type { TraceRecord } from '../records.js'
 import { storeFile } from '../store-path.js'
+import { parseReportLine, type ReportTrace, validRecord } from './valid-trace.js'
 
 /** Options of {@link readTraces}. */
 export interface ReadTracesOptions {
@@ -38,20 +40,19 @@ export function readTraces(options: ReadTracesOptions = {}): TraceReader {
 }
 
 /**
- * Streams only the summary fields of each trace, for the report: it parses each line up to
- * `"modelId"` and skips the spans, which are most of a line (about 40 % faster on a million
- * traces, more when spans carry prompts).
+ * Streams only what the report reads of each trace ({@link ReportTrace}): it parses each line up
+ * to `"summary"` and skips the spans, which are most of a line (see `valid-trace.ts`).
  *
  * A line counts as whole when it ends with `}`; a line torn by a crash almost never does. The
- * rare torn line that happens to end with `}` is past its summary fields, so the report still
+ * rare torn line that happens to end with `}` is past its report fields, so the report still
  * counts it correctly, as the trace it was.
  * @example
  * ```ts
- * const report = await buildReport(readTraceSummaries({ dir }), {})
+ * const rollup = await rollupTraces(readTraceSummaries({ dir }), {})
  * ```
  */
-export function readTraceSummaries(options: ReadTracesOptions = {}): TraceReader<TraceSummary> {
-  return readStore(storeFile(options.dir), parseSummary)
+export function readTraceSummaries(options: ReadTracesOptions = {}): TraceReader<ReportTrace> {
+  return readStore(storeFile(options.dir), parseReportLine)
 }
 
 // Large reads: readline's splitting, not the disk, is the cost; 1 MiB chunks cut it ~15 %.
@@ -77,31 +78,9 @@ function readStore<T>(file: string, parse: (line: string) => T | null): TraceRea
 }
 
 function parseRecord(line: string): TraceRecord | null {
-  return asTrace(parseJson(line)) as TraceRecord | null
-}
-
-function parseSummary(line: string): TraceSummary | null {
-  if (line.charCodeAt(line.length - 1) !== 0x7d /* } */) return null
-  // In JSON text `,"modelId":` can only be a key (a quote inside a string is escaped), and
-  // every field before it is a scalar, so its first occurrence is the top-level key.
-  const cut = line.indexOf(SUMMARY_END)
-  return asTrace(parseJson(cut === -1 ? line : `${line.slice(0, cut)}}`))
-}
-
-function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text)
+    return validRecord(JSON.parse(line))
   } catch {
-    return null
+    return null // torn
   }
-}
-
-// A torn line cannot parse (a record only closes at its last byte); the shape check guards
-// against foreign lines.
-function asTrace(value: unknown): TraceSummary | null {
-  return typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { id?: unknown }).id === 'string'
-    ? (value as TraceSummary)
-    : null
 }

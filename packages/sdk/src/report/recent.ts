@@ -4,6 +4,8 @@
  */
 import type { TraceRecord } from '../records.js'
 import { matches, type TraceFilters } from './filters.js'
+import { type StatusClass, statusClass } from './rollup.js'
+import { type ReportTrace, toReportTrace } from './valid-trace.js'
 
 /** One listed trace. */
 export interface TraceRow {
@@ -12,6 +14,11 @@ export interface TraceRow {
   tenantId: string | null
   agentName: string
   status: TraceRecord['status']
+  /** ok, client error or failed (see `rollup.ts`). */
+  statusClass: StatusClass
+  /** `metadata.http.statusCode` of a request trace; `null` otherwise. */
+  httpStatus: number | null
+  modelId: string | null
   durationMs: number
   spans: number
   inputTokens: number
@@ -36,8 +43,10 @@ export async function recentTraces(
   const ring: TraceRow[] = []
   let next = 0
   for await (const trace of traces) {
-    if (!matches(trace, filters)) continue
-    const row = toRow(trace)
+    // The reader yields only records whose report fields are well typed (valid-trace.ts).
+    const facts = toReportTrace(trace)
+    if (facts === null || !matches(facts, filters)) continue
+    const row = toRow(trace, facts)
     if (ring.length < limit) ring.push(row)
     else ring[next] = row
     next = (next + 1) % limit
@@ -47,18 +56,21 @@ export async function recentTraces(
   return ordered.reverse()
 }
 
-function toRow(trace: TraceRecord): TraceRow {
+function toRow(trace: TraceRecord, facts: ReportTrace): TraceRow {
   return {
-    id: trace.id,
-    startedAt: trace.startedAt,
-    tenantId: trace.tenantId ?? null,
-    agentName: trace.agentName,
-    status: trace.status,
-    durationMs: trace.durationMs,
-    spans: trace.spans?.length ?? 0,
-    inputTokens: trace.inputTokens ?? 0,
-    outputTokens: trace.outputTokens ?? 0,
-    costUsd: trace.costUsd ?? null,
-    error: trace.error ?? null,
+    id: facts.id,
+    startedAt: facts.startedAt,
+    tenantId: facts.tenantId,
+    agentName: facts.agentName,
+    status: facts.status,
+    statusClass: statusClass(facts),
+    httpStatus: facts.httpStatus,
+    modelId: facts.modelId,
+    durationMs: facts.durationMs,
+    spans: trace.spans.length,
+    inputTokens: facts.inputTokens,
+    outputTokens: facts.outputTokens,
+    costUsd: facts.costUsd,
+    error: typeof trace.error === 'string' ? trace.error : null,
   }
 }
