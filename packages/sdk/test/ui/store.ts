@@ -41,6 +41,8 @@ export function demoTraces(now: number, count = 400): TraceRecord[] {
     const ageMs = Math.floor(random() ** 1.5 * 14 * 86400e3) + 60e3
     const start = now - ageMs
     const failed = random() < (tenantId === 'initech' ? 0.3 : 0.06)
+    // Completed, but rejected by the tenant middleware (E1): the report's client errors.
+    const rejected = !failed && random() < 0.05 ? (random() < 0.5 ? 401 : 403) : null
     const model = pick(MODELS)
     const id = `t${String(i).padStart(4, '0')}`
     const llmMs = Math.round(50 + random() * (tenantId === 'globex' ? 2400 : 900))
@@ -100,7 +102,9 @@ export function demoTraces(now: number, count = 400): TraceRecord[] {
         costUsd,
         modelId: model,
         error: failed ? 'HTTP 503 from the model' : null,
-        metadata: { http: { method: 'POST', route: '/chat', statusCode: failed ? 503 : 200 } },
+        metadata: {
+          http: { method: 'POST', route: '/chat', statusCode: failed ? 503 : (rejected ?? 200) },
+        },
         spans,
       }),
     )

@@ -51,8 +51,9 @@ export function filterBar(ctx: ViewContext): HTMLElement {
     agent: meta.agents.map((a) => [a, a]),
     model: meta.models.map((m) => [m, m]),
     status: [
-      ['completed', 'completed'],
-      ['failed', 'failed'],
+      ['ok', 'ok (2xx/3xx)'],
+      ['client-error', 'client error (4xx)'],
+      ['failed', 'failed (5xx, aborted)'],
     ],
   }
   for (const name of ['tenant', 'agent', 'model', 'status'] as const) {

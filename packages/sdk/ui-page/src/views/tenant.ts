@@ -4,7 +4,7 @@ import type { ViewContext } from '../context.ts'
 import { h } from '../dom.ts'
 import { NO_TENANT } from '../format.ts'
 import { apiParams, withState } from '../state.ts'
-import { breakdown, traceList } from './tables.ts'
+import { breakdown, summary, traceList } from './tables.ts'
 
 export async function renderTenant(ctx: ViewContext, into: HTMLElement): Promise<void> {
   const { state } = ctx
@@ -26,19 +26,24 @@ export async function renderTenant(ctx: ViewContext, into: HTMLElement): Promise
       h('span', {}, id === NO_TENANT ? '(no tenant)' : id),
     ),
     h('h1', { 'data-tenant-title': id }, id === NO_TENANT ? 'Traces without a tenant' : id),
+    summary(view.report.total),
     breakdown(
-      'Agents',
-      view.agents,
-      '(none)',
-      (row) => ({ agent: row.tenantId ?? undefined }),
       ctx,
+      'Agents',
+      view.report.agents.map((r) => ({
+        name: r.agentName,
+        filter: { agent: r.agentName },
+        stats: r,
+      })),
     ),
     breakdown(
-      'Models',
-      view.models,
-      '(no model)',
-      (row) => ({ model: row.tenantId ?? undefined }),
       ctx,
+      'Models',
+      view.report.models.map((r) => ({
+        name: r.modelId ?? '(no model)',
+        filter: r.modelId === null ? undefined : { model: r.modelId },
+        stats: r,
+      })),
     ),
     traceList(ctx, 'Failed traces', view.failed, 'failed'),
     traceList(ctx, 'Recent traces', view.recent, 'recent'),

@@ -6,7 +6,8 @@ import { change, count, duration, NO_TENANT, percent, tenantLabel, usd } from '.
 import { sparkline } from '../sparkline.ts'
 import { apiParams, withState } from '../state.ts'
 
-type Row = TenantsView['report']['tenants'][number]
+// The total row has no tenant id; the columns read only the numbers and, for tenants, the id.
+type Row = TenantsView['report']['total'] & { tenantId?: string | null }
 
 interface Column {
   key: string
@@ -21,8 +22,8 @@ const COLUMNS: Column[] = [
   {
     key: 'tenant',
     label: 'Tenant',
-    value: (r) => tenantLabel(r.tenantId),
-    text: (r) => tenantLabel(r.tenantId),
+    value: (r) => tenantLabel(r.tenantId ?? null),
+    text: (r) => tenantLabel(r.tenantId ?? null),
   },
   { key: 'traces', label: 'Traces', value: (r) => r.traces, text: (r) => count(r.traces) },
   {
@@ -30,6 +31,12 @@ const COLUMNS: Column[] = [
     label: 'Failure rate',
     value: (r) => r.errorRate,
     text: (r) => percent(r.errorRate),
+  },
+  {
+    key: 'clientErrors',
+    label: 'Client errors',
+    value: (r) => r.clientErrors,
+    text: (r) => count(r.clientErrors),
   },
   { key: 'p50Ms', label: 'p50', value: (r) => r.p50Ms, text: (r) => duration(r.p50Ms) },
   { key: 'p95Ms', label: 'p95', value: (r) => r.p95Ms, text: (r) => duration(r.p95Ms) },
@@ -95,7 +102,7 @@ export async function renderTenants(ctx: ViewContext, into: HTMLElement): Promis
   const body = h('tbody', {})
   const max = Math.max(1, ...Object.values(view.sparklines).flat())
   for (const row of rows) {
-    const key = tenantLabel(row.tenantId)
+    const key = tenantLabel(row.tenantId ?? null)
     const tr = h('tr', { 'data-tenant': key })
     for (const c of COLUMNS) {
       if (c.key === 'tenant') {
@@ -127,7 +134,7 @@ export async function renderTenants(ctx: ViewContext, into: HTMLElement): Promis
         )
       }
     }
-    const prev = view.previous === null ? null : (before.get(row.tenantId)?.traces ?? 0)
+    const prev = view.previous === null ? null : (before.get(row.tenantId ?? null)?.traces ?? 0)
     tr.append(
       h(
         'td',
