@@ -4,7 +4,7 @@
  * store, the tenant → trace drill-down is clicked through, filters are changed and the charts
  * checked, stored markup must stay text, and a trace written while the page is open appears.
  */
-import { appendFile, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
