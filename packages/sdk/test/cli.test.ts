@@ -1,30 +1,10 @@
-import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import pkg from '../package.json' with { type: 'json' }
+import { tracium } from './cli-helpers.js'
 import { traceRecord } from './fixtures.js'
 import { tempDir } from './helpers.js'
-
-// The built CLI, as `npx tracium` runs it (turbo builds before tests).
-const cli = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url))
-
-function tracium(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { ...process.env, TRACIUM_DIR: '', ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr })
-      },
-    )
-  })
-}
 
 async function fixtureStore(): Promise<string> {
   const dir = await tempDir()
@@ -84,13 +64,30 @@ describe('tracium report', () => {
       [
         `Tracium report: ${join(dir, 'traces.jsonl')}`,
         '',
-        'tenant  traces  failed  error rate       p50       p95  input tokens  output tokens  cost (USD)',
-        'acme         3       1       33.3%  248.4 ms  477.5 ms         2,100            320   $0.007250',
-        'globex       2       0        0.0%   90.5 ms    1.51 s            50             10           -',
-        '(none)       1       0        0.0%   14.9 ms   14.9 ms             0              0           -',
-        '(all)        6       1       16.7%  119.4 ms    1.51 s         2,150            330   $0.007250',
+        'tenant  traces  ok  4xx  401  403  failed  error rate       p50       p95  input tokens  output tokens  cost (USD)',
+        'acme         3   2    0    0    0       1       33.3%  248.4 ms  477.5 ms         2,100            320   $0.007250',
+        'globex       2   2    0    0    0       0        0.0%   90.5 ms    1.51 s            50             10           -',
+        '(none)       1   1    0    0    0       0        0.0%   14.9 ms   14.9 ms             0              0           -',
+        '(all)        6   5    0    0    0       1       16.7%  119.4 ms    1.51 s         2,150            330   $0.007250',
         '',
-        '1 unreadable line(s) skipped (e.g. torn by a crash).',
+        'agent        traces  ok  4xx  401  403  failed  error rate       p50       p95  input tokens  output tokens  cost (USD)',
+        'support-bot       5   4    0    0    0       1       20.0%  119.4 ms    1.51 s         2,050            310   $0.006800',
+        'router            1   1    0    0    0       0        0.0%  248.4 ms  248.4 ms           100             20   $0.000450',
+        '(all)             6   5    0    0    0       1       16.7%  119.4 ms    1.51 s         2,150            330   $0.007250',
+        '',
+        'model   traces  ok  4xx  401  403  failed  error rate       p50     p95  input tokens  output tokens  cost (USD)',
+        '(none)       6   5    0    0    0       1       16.7%  119.4 ms  1.51 s         2,150            330   $0.007250',
+        '(all)        6   5    0    0    0       1       16.7%  119.4 ms  1.51 s         2,150            330   $0.007250',
+        '',
+        'day         traces  ok  4xx  401  403  failed  error rate       p50       p95  input tokens  output tokens  cost (USD)',
+        '2025-03-01       4   3    0    0    0       1       25.0%   90.5 ms  477.5 ms         2,050            310   $0.006800',
+        '2025-03-02       2   2    0    0    0       0        0.0%  248.4 ms    1.51 s           100             20   $0.000450',
+        '(all)            6   5    0    0    0       1       16.7%  119.4 ms    1.51 s         2,150            330   $0.007250',
+        '',
+        'ok: completed with 1xx-3xx (or not a request); 4xx: client errors, 401 and 403 of them',
+        'apart; failed: 5xx, aborted, or a failed trace. error rate: failed / traces. Times: UTC.',
+        '',
+        '1 unreadable line(s) skipped (torn by a crash, or a field of the wrong type).',
         '',
       ].join('\n'),
     )
@@ -104,9 +101,9 @@ describe('tracium report', () => {
     expect(stdout.split('\n').slice(1, 6)).toEqual([
       'Filters: tenant=globex since=2025-03-02T00:00:00.000Z',
       '',
-      'tenant  traces  failed  error rate     p50     p95  input tokens  output tokens  cost (USD)',
-      'globex       1       0        0.0%  1.51 s  1.51 s             0              0           -',
-      '(all)        1       0        0.0%  1.51 s  1.51 s             0              0           -',
+      'tenant  traces  ok  4xx  401  403  failed  error rate     p50     p95  input tokens  output tokens  cost (USD)',
+      'globex       1   1    0    0    0       0        0.0%  1.51 s  1.51 s             0              0           -',
+      '(all)        1   1    0    0    0       0        0.0%  1.51 s  1.51 s             0              0           -',
     ])
   })
 
@@ -150,10 +147,10 @@ describe('tracium traces', () => {
     expect(code).toBe(0)
     expect(stdout).toBe(
       [
-        'started                   tenant  agent        status     duration  spans  tokens in/out  trace id',
-        '2025-03-02T09:00:00.000Z  acme    router       completed  250.0 ms      0         100/20  a3',
-        '2025-03-01T11:00:00.000Z  acme    support-bot  failed     480.0 ms      0          800/0  a2',
-        '2025-03-01T10:00:00.000Z  acme    support-bot  completed  120.0 ms      0      1,200/300  a1',
+        'started                   tenant  agent        status  http  duration  spans  tokens in/out  trace id',
+        '2025-03-02T09:00:00.000Z  acme    router       ok      -     250.0 ms      0         100/20  a3',
+        '2025-03-01T11:00:00.000Z  acme    support-bot  failed  -     480.0 ms      0          800/0  a2',
+        '2025-03-01T10:00:00.000Z  acme    support-bot  ok      -     120.0 ms      0      1,200/300  a1',
         '',
       ].join('\n'),
     )
@@ -179,7 +176,7 @@ describe('command line errors and help', () => {
 
   it.each([
     [['report', '--bogus'], /Unknown option '--bogus'/],
-    [['report', '--since', 'yesterday'], /--since takes 30m, 12h, 7d, 2w or a date/],
+    [['report', '--since', 'yesterday'], /--since takes 30m, 12h, 7d, 2w, now or a date/],
     [['traces', '--limit', '0'], /--limit takes a positive integer/],
     [['export'], /unknown command "export"/],
     [['report', 'extra'], /unexpected argument "extra"/],

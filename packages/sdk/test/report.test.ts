@@ -150,7 +150,7 @@ describe('buildReport and recentTraces', () => {
   })
 })
 
-describe('readTraceSummaries: the report parses each line only up to "summary"', () => {
+describe('readTraceSummaries: the report parses each line only up to "version" (and the metadata)', () => {
   const summaryKeys = [
     'id',
     'tenantId',
@@ -166,22 +166,42 @@ describe('readTraceSummaries: the report parses each line only up to "summary"',
     'modelId',
   ] as const
 
-  it('property: it reads the same summary as a full parse, whatever the strings hold', async () => {
+  it('property: it reads the same fields as a full parse, whatever the strings hold', async () => {
     const tricky = fc.oneof(
       fc.string(),
-      fc.constantFrom(',"modelId":', '","modelId":"x"}', '\\', '}', '"'),
+      fc.constantFrom(
+        ',"modelId":',
+        '","modelId":"x"}',
+        ',"version":',
+        ',"metadata":{"http":{"statusCode":500}}',
+        ',"summary":',
+        '"statusCode":404',
+        '\\',
+        '}',
+        '"',
+      ),
     )
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(tricky, tricky), { minLength: 1, maxLength: 5 }),
-        async (pairs) => {
+        fc.array(fc.tuple(tricky, tricky, fc.option(fc.integer({ min: 100, max: 599 }))), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        async (triples) => {
           const dir = await tempDir()
-          const records = pairs.map(([tenant, error], i) =>
+          const records = triples.map(([tenant, error, statusCode], i) =>
             traceRecord({
               id: `t${i}`,
               tenantId: tenant,
+              modelId: error,
+              tags: [tenant],
               error,
-              metadata: { modelId: tenant, nested: { modelId: error } },
+              metadata: {
+                modelId: tenant,
+                nested: { modelId: error, summary: tenant },
+                ...(statusCode !== null && { http: { statusCode } }),
+              },
+              summary: { statusCode: 418 },
             }),
           )
           await writeFile(
@@ -193,7 +213,8 @@ describe('readTraceSummaries: the report parses each line only up to "summary"',
           expect(summaries).toEqual(
             records.map((r) => ({
               ...Object.fromEntries(summaryKeys.map((k) => [k, r[k]])),
-              httpStatus: null,
+              httpStatus:
+                (r.metadata.http as { statusCode?: number } | undefined)?.statusCode ?? null,
             })),
           )
         },

@@ -137,9 +137,14 @@ export type RollupCellJSON = [
 
 type CellKey = Pick<RollupCell, 'hour' | 'status' | 'tenantId' | 'agentName' | 'modelId'>
 
-// JSON of the key parts: collision-free whatever the strings hold, and null stays apart from "".
+// Length-prefixed parts: collision-free whatever the strings hold, null apart from "", and
+// cheaper per trace than JSON.stringify (a visible share of a report's time).
 function keyOf(k: CellKey): string {
-  return JSON.stringify([k.hour, k.status, k.tenantId, k.agentName, k.modelId])
+  return `${k.hour}|${k.status}|${part(k.tenantId)}|${part(k.agentName)}|${part(k.modelId)}`
+}
+
+function part(text: string | null): string {
+  return text === null ? '-' : `${text.length}:${text}`
 }
 
 /**

@@ -38,10 +38,13 @@ const MAX_COST_USD = 1e12
 /**
  * Parses one stored line for the report, or `null` when it is not a whole, well-typed trace.
  *
- * It parses the line only up to `,"summary":` (the summary fields, `modelId`, `version`,
- * `tags`, `metadata`) and skips the spans, which are most of a line. The cut is safe: in JSON text
- * `,"summary":` can only be a key, and if its first occurrence is a key nested in `metadata`, the
- * cut text does not parse (an object is left open), so the line is parsed whole instead.
+ * It parses only what it reads, not the spans (most of a line): the summary fields and
+ * `modelId` (up to `,"version":`), and, only when the line holds a `"statusCode"` after
+ * `,"metadata":`, the metadata object (between `,"metadata":` and `,"summary":`). The cuts are safe: in JSON text
+ * `,"version":` and `,"metadata":` can only be keys (a quote inside a string is escaped) and every
+ * field before them is a scalar or an array of strings, so their first occurrences are the
+ * top-level keys. `,"summary":` may also be a key nested in the metadata; then the cut text does
+ * not parse (an object is left open) and the line is parsed whole instead.
  * @example
  * ```ts
  * parseReportLine('{"id":"t1","tenantId":123,…}') // null: skipped and counted
@@ -50,16 +53,29 @@ const MAX_COST_USD = 1e12
 export function parseReportLine(line: string): ReportTrace | null {
   if (line.charCodeAt(line.length - 1) !== 0x7d /* } */) return null
   if (line.indexOf(SUMMARY_END) === -1) return null // not a trace line of any version
-  const cut = line.indexOf(SUMMARY_CUT)
-  if (cut !== -1) {
-    const head = parseJson(`${line.slice(0, cut)}}`)
-    if (head !== undefined) return toReportTrace(head)
+  const version = line.indexOf(VERSION_KEY)
+  const head = version === -1 ? undefined : parseJson(`${line.slice(0, version)}}`)
+  if (head === undefined) return parseWhole(line)
+  const metadata = line.indexOf(METADATA_KEY, version)
+  const end = metadata === -1 ? -1 : line.indexOf(SUMMARY_KEY, metadata)
+  if (end === -1) return parseWhole(line)
+  // Not `code < end`: `end` may be a "summary" key nested in the metadata, before the status.
+  if (line.indexOf('"statusCode"', metadata) !== -1) {
+    const value = parseJson(line.slice(metadata + METADATA_KEY.length, end))
+    if (value === undefined) return parseWhole(line)
+    ;(head as { metadata?: unknown }).metadata = value
   }
+  return toReportTrace(head)
+}
+
+const VERSION_KEY = ',"version":'
+const METADATA_KEY = ',"metadata":'
+const SUMMARY_KEY = ',"summary":'
+
+function parseWhole(line: string): ReportTrace | null {
   const whole = parseJson(line)
   return whole === undefined ? null : toReportTrace(whole)
 }
-
-const SUMMARY_CUT = ',"summary":'
 
 /**
  * The report's view of a parsed record, or `null` when a field it uses has the wrong type: an id

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (Callbacks given to page.evaluate run in the browser.)
 /**
  * Runs the dashboard as a person does (`tracium ui --dir D --port 0`, the built CLI) and drives
  * it in Debian's Chromium through playwright-core. No browser download: TOOLCHAIN.md. Without
@@ -130,12 +132,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path
 }
 
-/** `tracium report --json …` for the same store. */
+/** `tracium report --format json …` for the same store. */
 export function reportJson(dir: string, args: string[] = []): Promise<Report> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [cli, 'report', '--dir', dir, '--json', ...args],
+      [cli, 'report', '--dir', dir, '--format', 'json', ...args],
       { env: { ...process.env, TRACIUM_DIR: '' } },
       (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(JSON.parse(stdout))),
     )
