@@ -4,23 +4,22 @@
  * and day or hour), the most recent traces, or one trace. Streaming and bounded in memory (see
  * report/histogram.ts for the p50/p95 precision).
  */
-import { stat } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import {
   buildReport,
   REPORT_SORTS,
   type ReportBucket,
   type ReportSort,
-  rollupTraces,
 } from './report/build-report.js'
 import { formatCsv } from './report/csv.js'
 import { parseSince, type TraceFilters } from './report/filters.js'
 import { formatReport, formatTraces } from './report/format.js'
-import { readTraceSummaries, readTraces } from './report/read-store.js'
+import { readStoreRollup, readTraces } from './report/read-store.js'
 import { recentTraces } from './report/recent.js'
 import { STATUS_CLASSES, type StatusClass } from './report/rollup.js'
 import { findTrace, formatTrace } from './report/trace-view.js'
-import { storeFile } from './store-path.js'
+import { hasStore } from './store/segments.js'
+import { storeDir } from './store-path.js'
 import { runUi } from './ui/command.js'
 import { SDK_VERSION } from './version.js'
 
@@ -118,8 +117,8 @@ async function main(argv: string[]): Promise<number> {
   const sort = choice<ReportSort>('--sort', values.sort, REPORT_SORTS) ?? 'traces'
   const limit = limitFrom(values.limit)
   const store = values.dir === undefined ? {} : { dir: values.dir }
-  const file = storeFile(store.dir)
-  if (!(await exists(file))) {
+  const file = storeDir(store.dir)
+  if (!hasStore(file)) {
     process.stderr.write(
       `tracium: no local store at ${file}. Traces are written there by @tracium/sdk ` +
         'when it has no API key; pass --dir or set TRACIUM_DIR to read another one.\n',
@@ -127,14 +126,9 @@ async function main(argv: string[]): Promise<number> {
     return 1
   }
   if (cmd === 'report') {
-    const reader = readTraceSummaries(store)
-    const rollup = await rollupTraces(reader, filters)
-    const report = buildReport(rollup.cells(), filters, {
-      by,
-      sort,
-      file: reader.file,
-      skippedLines: reader.skippedLines,
-    })
+    // Rollup sidecars plus the lines no sidecar covers (report/read-store.ts).
+    const { rollup, dir, skippedLines } = await readStoreRollup({ ...store, by }, filters)
+    const report = buildReport(rollup.cells(), filters, { by, sort, file: dir, skippedLines })
     process.stdout.write(
       format === 'json'
         ? json(report)
@@ -264,14 +258,6 @@ function limitFrom(text: string | undefined): number {
     throw new UsageError(`--limit takes a positive integer, got "${text}"`)
   }
   return limit
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile()
-  } catch {
-    return false
-  }
 }
 
 main(process.argv.slice(2)).then(

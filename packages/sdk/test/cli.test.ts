@@ -62,7 +62,7 @@ describe('tracium report', () => {
     expect([code, stderr]).toEqual([0, ''])
     expect(stdout).toBe(
       [
-        `Tracium report: ${join(dir, 'traces.jsonl')}`,
+        `Tracium report: ${dir}`,
         '',
         'tenant  traces  ok  4xx  401  403  failed  error rate       p50       p95  input tokens  output tokens  cost (USD)',
         'acme         3   2    0    0    0       1       33.3%  248.4 ms  477.5 ms         2,100            320   $0.007250',
@@ -112,7 +112,7 @@ describe('tracium report', () => {
     const { stdout } = await tracium(['report', '--dir', dir, '--agent', 'router', '--json'])
     const report = JSON.parse(stdout)
     expect(report).toMatchObject({
-      file: join(dir, 'traces.jsonl'),
+      file: dir,
       filters: { agent: 'router' },
       skippedLines: 1,
       tenants: [
@@ -169,7 +169,7 @@ describe('command line errors and help', () => {
     const { code, stdout, stderr } = await tracium(['report', '--dir', dir])
     expect([code, stdout]).toEqual([1, ''])
     expect(stderr).toBe(
-      `tracium: no local store at ${join(dir, 'traces.jsonl')}. Traces are written there by ` +
+      `tracium: no local store at ${dir}. Traces are written there by ` +
         '@tracium/sdk when it has no API key; pass --dir or set TRACIUM_DIR to read another one.\n',
     )
   })

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import * as tracium from '../src/index.js'
@@ -15,12 +14,11 @@ function captureStderr(): string[] {
   return lines
 }
 
-async function readLines(file: string): Promise<Array<Record<string, unknown>>> {
-  const text = await readFile(file, 'utf8')
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line))
+// Every trace of the store in `dir`, whatever its segments (store-path.ts).
+async function readLines(dir: string): Promise<tracium.TraceRecord[]> {
+  const traces: tracium.TraceRecord[] = []
+  for await (const trace of tracium.readTraces({ dir })) traces.push(trace)
+  return traces
 }
 
 // Runs first in this file: the local-store notice is printed once per process.
@@ -36,9 +34,9 @@ describe('init() with no API key and no exporter', () => {
     await tracium.flush()
     const notices = stderr.filter((l) => l.includes('local store'))
     expect(notices).toHaveLength(1)
-    expect(notices[0]).toContain(join(dir, 'traces.jsonl'))
+    expect(notices[0]).toContain(join(dir, 'segments'))
     expect(notices[0]).toContain('npx tracium report')
-    const lines = await readLines(join(dir, 'traces.jsonl'))
+    const lines = await readLines(dir)
     expect(lines.map((l) => l.agentName)).toEqual(['local'])
   })
 
@@ -50,8 +48,8 @@ describe('init() with no API key and no exporter', () => {
     onCleanup(() => tracium.shutdown())
     tracium.startTrace({}, () => {})
     await tracium.flush()
-    expect(await readLines(join(dir, 'traces.jsonl'))).toHaveLength(1)
-    await expect(readFile(join(envDir, 'traces.jsonl'))).rejects.toThrow(/ENOENT/)
+    expect(await readLines(dir)).toHaveLength(1)
+    await expect(readLines(envDir)).rejects.toThrow(/ENOENT/)
   })
 
   it('the first trace initializes the SDK when init() was never called', async () => {
@@ -61,7 +59,7 @@ describe('init() with no API key and no exporter', () => {
     onCleanup(() => tracium.shutdown())
     tracium.startTrace({ agentName: 'auto' }, () => {})
     await tracium.flush()
-    expect((await readLines(join(dir, 'traces.jsonl')))[0]?.agentName).toBe('auto')
+    expect((await readLines(dir))[0]?.agentName).toBe('auto')
   })
 })
 
@@ -152,14 +150,13 @@ describe('init() again while traces run', () => {
     tracium.init({ exporter: tracium.memoryExporter() })
     onCleanup(() => tracium.shutdown())
     running.end()
-    const file = join(dir, 'traces.jsonl')
     const deadline = Date.now() + 5_000
-    let text = ''
-    while (!text.includes('started-before') && Date.now() < deadline) {
+    let ids: string[] = []
+    while (!ids.includes('started-before') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10))
-      text = await readFile(file, 'utf8').catch(() => '')
+      ids = (await readLines(dir).catch(() => [])).map((t) => t.id)
     }
-    expect(text).toContain('"id":"started-before"')
+    expect(ids).toContain('started-before')
   })
 })
 
@@ -179,7 +176,7 @@ describe('flush(), shutdown(), getQueueStats()', () => {
       dropRate: 0,
     })
     expect(await tracium.flush()).toBe(true)
-    await expect(readFile(join(dir, 'traces.jsonl'))).rejects.toThrow(/ENOENT/)
+    await expect(readLines(dir)).rejects.toThrow(/ENOENT/)
   })
 
   it('counts the local store queue and resets after shutdown', async () => {

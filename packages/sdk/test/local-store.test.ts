@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises'
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -15,6 +15,14 @@ async function readAll(dir: string) {
   const traces: tracium.TraceRecord[] = []
   for await (const trace of reader) traces.push(trace)
   return { traces, skipped: reader.skippedLines }
+}
+
+/** Bytes in the store's segments. */
+async function storeBytes(dir: string): Promise<number> {
+  const names = await readdir(join(dir, 'segments')).catch(() => [])
+  let total = 0
+  for (const name of names) total += (await stat(join(dir, 'segments', name))).size
+  return total
 }
 
 function store(options: tracium.LocalStoreOptions) {
@@ -52,7 +60,9 @@ describe('localStore(): append-only JSONL', () => {
     )
     tracium.startTrace({}, () => {})
     expect(await exporter.flush(5_000)).toBe(true)
-    expect(exporter.file).toBe(join(dir, 'traces.jsonl'))
+    // One segment of this writer (store-path.ts): <opened>-<pid>-<tag>.jsonl
+    expect(exporter.file).toMatch(/\/segments\/\d{8}T\d{9}Z-[0-9a-z]+-[0-9a-f]{8}\.jsonl$/)
+    expect(exporter.file.startsWith(join(dir, 'segments'))).toBe(true)
     const text = await readFile(exporter.file, 'utf8')
     expect(text.split('\n')).toHaveLength(3) // two lines and the final newline
     // U+2028 is escaped: Node 24's readline would end a line there.
@@ -157,6 +167,7 @@ describe('localStore(): append-only JSONL', () => {
 describe('crash safety', () => {
   it('a torn last line is skipped and counted; the next writer does not glue onto it', async () => {
     const dir = await tempDir()
+    // A store of the single-file layout, torn: read still, never written again.
     const file = join(dir, 'traces.jsonl')
     const good = [traceRecord({ id: 'one' }), traceRecord({ id: 'two' })]
     const torn = JSON.stringify(traceRecord({ id: 'torn' })).slice(0, 57)
@@ -170,7 +181,8 @@ describe('crash safety', () => {
     const after = await readAll(dir)
     expect(after.traces.map((t) => t.id)).toEqual(['one', 'two', 'three'])
     expect(after.skipped).toBe(1)
-    expect(await readFile(file, 'utf8')).toContain(`${torn}\n{"id":"three"`)
+    expect(await readFile(file, 'utf8')).toMatch(new RegExp(`${torn.slice(-20)}$`))
+    expect(await readFile(exporter.file, 'utf8')).toMatch(/^\{"id":"three"/)
   })
 
   it('foreign lines are skipped and counted too; blank lines are ignored', async () => {
@@ -186,7 +198,6 @@ describe('crash safety', () => {
     timeout: 30_000,
   }, async () => {
     const dir = await tempDir()
-    const file = join(dir, 'traces.jsonl')
     // The built SDK, writing big traces as fast as it can until it is killed.
     const child =
       spawnWithSdk(`t.init({ exporter: t.localStore({ dir: ${JSON.stringify(dir)}, maxQueueSize: 1e6 }) })
@@ -199,7 +210,7 @@ describe('crash safety', () => {
     onCleanup(() => child.kill('SIGKILL'))
     // Kill it mid-stream, once it has written a few megabytes (a deadline, not a count of
     // polls: a slow start on a busy machine must not kill it before it wrote anything).
-    const written = async () => (await stat(file).catch(() => ({ size: 0 }))).size
+    const written = () => storeBytes(dir)
     const deadline = Date.now() + 20_000
     while ((await written()) <= 4_000_000 && Date.now() < deadline) await sleep(5)
     expect(await written()).toBeGreaterThan(4_000_000)
@@ -272,7 +283,7 @@ describe('readTraces()', () => {
       else process.env.TRACIUM_DIR = saved
     })
     const reader = tracium.readTraces()
-    expect(reader.file).toBe(join(dir, 'traces.jsonl'))
+    expect(reader.file).toBe(dir)
     expect((await readAll(dir)).traces).toHaveLength(1)
     await expect(readAll(join(dir, 'missing'))).rejects.toThrow(/ENOENT/)
   })

@@ -1,31 +1,33 @@
 /**
- * The embedded local store: traces appended as JSON lines to `.tracium/traces.jsonl`, so the SDK
- * works with no account and no server, and `tracium report` can read them.
+ * The embedded local store: traces appended as JSON lines to segments under `<dir>/segments`,
+ * each closed segment with a rollup sidecar, so the SDK works with no account and no server,
+ * and `tracium report` reads rollups instead of every line (layout: `store-path.ts`, writer:
+ * `store/segment-writer.ts`, sidecar: `store/sidecar.ts`).
  *
  * Crash safety, by construction:
  * - One line per trace, written whole: lines are joined into one buffer and appended through a
  *   single file handle opened with O_APPEND, by one queue worker, so lines of concurrent traces
- *   never interleave.
- * - A crash can tear only the last line (a write cut short). The reader skips and counts a line
- *   that does not parse, and the next writer first ends a torn tail with a newline, so its own
- *   first line is never glued onto the fragment.
- * - On `process.exit()`, lines still queued are written synchronously.
+ *   never interleave. Each exporter writes its own segments: two processes (or two exporters)
+ *   on one directory never append to the same file.
+ * - A crash can tear only the last line of the segment being written. The reader skips and
+ *   counts a line that does not parse; a segment without a valid sidecar is rolled up from its
+ *   lines, so a torn or missing sidecar is rebuilt.
+ * - On `process.exit()`, lines still queued are written synchronously and the segment closed.
  */
-import { appendFileSync, mkdirSync } from 'node:fs'
-import { type FileHandle, mkdir, open } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { invalidArgument } from '../errors.js'
-import { safeStringify } from '../json.js'
 import { DeliveryQueue } from '../queue.js'
-import type { TraceRecord } from '../records.js'
-import { storeFile } from '../store-path.js'
+import { Rollup } from '../report/rollup.js'
+import { toLine } from '../store/lines.js'
+import { SegmentWriter } from '../store/segment-writer.js'
+import { storeDir } from '../store-path.js'
+import { warnOnce } from '../warn.js'
 import type { TraceExporter } from './exporter.js'
 
 /**
  * Options of {@link localStore}.
  * @example
  * ```ts
- * localStore({ dir: '/var/lib/app/.tracium', maxQueueSize: 50_000 })
+ * localStore({ dir: '/var/lib/app/.tracium', retentionMaxAgeMs: 30 * 86_400_000 })
  * ```
  */
 export interface LocalStoreOptions {
@@ -40,11 +42,37 @@ export interface LocalStoreOptions {
   lingerMs?: number
   /** Called when a batch of lines could not be written. Default: one process warning. */
   onError?: (error: unknown) => void
+  /**
+   * A segment is closed (its sidecar written) and a new one opened before a write would take
+   * it past this many bytes. The report reads the open segment line by line, so this bounds
+   * that part of its work. Default: `67108864` (64 MiB, about 50,000 traces of 1.3 kB).
+   */
+  segmentMaxBytes?: number
+  /**
+   * A segment open longer than this, in ms, is closed before the next write (an idle writer
+   * closes it at shutdown or exit). Default: `3600000` (one hour).
+   */
+  segmentMaxAgeMs?: number
+  /**
+   * Retention by age, in ms: when a segment is opened, whole segments last written longer ago
+   * than this are deleted. At least `segmentMaxAgeMs`. Default: none (keep everything).
+   */
+  retentionMaxAgeMs?: number
+  /**
+   * Retention by size, in bytes: when a segment is opened, the oldest whole segments are
+   * deleted while the store's files take more than this. Default: none (keep everything).
+   */
+  retentionMaxBytes?: number
 }
 
 /** The exporter returned by {@link localStore}. */
 export interface LocalStoreExporter extends Required<TraceExporter> {
-  /** Absolute path of the JSONL file. */
+  /** Absolute path of the store's directory. */
+  readonly dir: string
+  /**
+   * Absolute path of the segment being written; before the first write, of the `segments`
+   * folder it will be created in.
+   */
   readonly file: string
 }
 
@@ -53,11 +81,15 @@ const MAX_LINES_PER_WRITE = 1000
 // At 20,000 traces a second a write every 50 ms carries 1,000 lines; without a wait, a busy
 // server wrote every few lines and paid a thread-pool round trip for each.
 const DEFAULT_LINGER_MS = 50
+const DEFAULT_SEGMENT_MAX_BYTES = 64 * 1024 * 1024
+const DEFAULT_SEGMENT_MAX_AGE_MS = 3_600_000
 
 /**
  * The local store exporter, the default when there is no API key and no exporter.
  *
- * @throws {TraciumError} `INVALID_ARGUMENT` for a negative or non-numeric `lingerMs`.
+ * @throws {TraciumError} `INVALID_ARGUMENT` for a negative or non-numeric `lingerMs`, a
+ *   segment or retention limit that is not a positive number, or a `retentionMaxAgeMs` below
+ *   `segmentMaxAgeMs`.
  * @example
  * ```ts
  * tracium.init({ exporter: tracium.localStore({ dir: '/var/lib/my-app/.tracium' }) })
@@ -65,37 +97,53 @@ const DEFAULT_LINGER_MS = 50
  * ```
  */
 export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter {
-  const file = storeFile(options.dir)
+  const dir = storeDir(options.dir)
   const encoder = new LineEncoder()
   const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS
   if (!Number.isFinite(lingerMs) || lingerMs < 0) {
     throw invalidArgument(`lingerMs must be a non-negative number, got ${String(lingerMs)}.`)
   }
-  let handle: Promise<FileHandle> | null = null
-
-  async function append(lines: string[]): Promise<void> {
-    handle ??= openForAppend(file)
-    let h: FileHandle
-    try {
-      h = await handle
-    } catch (error) {
-      handle = null // try to open again with the next batch
-      throw error
-    }
-    await writeAll(h, encoder.encode(lines))
+  const segmentMaxBytes = positive(options, 'segmentMaxBytes') ?? DEFAULT_SEGMENT_MAX_BYTES
+  const segmentMaxAgeMs = positive(options, 'segmentMaxAgeMs') ?? DEFAULT_SEGMENT_MAX_AGE_MS
+  const maxAgeMs = positive(options, 'retentionMaxAgeMs')
+  const maxBytes = positive(options, 'retentionMaxBytes')
+  if (maxAgeMs !== undefined && maxAgeMs < segmentMaxAgeMs) {
+    // A shorter retention could delete a segment its writer still appends to.
+    throw invalidArgument(
+      `retentionMaxAgeMs (${maxAgeMs}) must be at least segmentMaxAgeMs (${segmentMaxAgeMs}); ` +
+        'raise it or lower segmentMaxAgeMs.',
+    )
   }
+  const writer = new SegmentWriter({
+    dir,
+    segmentMaxBytes,
+    segmentMaxAgeMs,
+    retention: {
+      ...(maxAgeMs !== undefined && { maxAgeMs }),
+      ...(maxBytes !== undefined && { maxBytes }),
+    },
+    newRollup: () => new Rollup(),
+    onRetentionError: (error) =>
+      warnOnce(
+        'TRACIUM_EXPORT_FAILED',
+        `@tracium/sdk: local store retention could not delete old segments in ${dir}: ${String(error)}`,
+      ),
+  })
 
   const queue = new DeliveryQueue<string>({
     capacity: options.maxQueueSize ?? 10_000,
     maxBatch: MAX_LINES_PER_WRITE,
     lingerMs,
-    deliver: append,
+    deliver: (lines) => writer.append(lines, encoder.encode(lines)),
     ...(options.onError && { onError: options.onError }),
   })
-  const pending = { file, queue }
+  const pending = { writer, queue }
 
   return {
-    file,
+    dir,
+    get file() {
+      return writer.file
+    },
     export(trace) {
       exitWriter.track(pending)
       queue.push([toLine(trace)])
@@ -104,23 +152,22 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
     async shutdown(timeoutMs) {
       const drained = await queue.close(timeoutMs)
       exitWriter.untrack(pending)
-      const h = handle
-      handle = null
-      await (await h?.catch(() => null))?.close()
+      await writer.close()
       return drained
     },
     stats: () => queue.stats(),
   }
 }
 
-// JSON leaves U+2028 and U+2029 unescaped, and Node 24's readline ends lines at them: escape
-// them so a line is a line for every reader. `\u2028` parses back to the same string.
-const LINE_SEPARATORS = /[\u2028\u2029]/g
+type LimitName = 'segmentMaxBytes' | 'segmentMaxAgeMs' | 'retentionMaxAgeMs' | 'retentionMaxBytes'
 
-function toLine(trace: TraceRecord): string {
-  return safeStringify(trace).replace(LINE_SEPARATORS, (c) =>
-    c === '\u2028' ? '\\u2028' : '\\u2029',
-  )
+function positive(options: LocalStoreOptions, name: LimitName): number | undefined {
+  const value = options[name]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw invalidArgument(`${name} must be a positive number, got ${String(value)}.`)
+  }
+  return value
 }
 
 /**
@@ -158,35 +205,8 @@ class LineEncoder {
   }
 }
 
-async function openForAppend(file: string): Promise<FileHandle> {
-  await mkdir(dirname(file), { recursive: true })
-  // a+: append, and read the last byte to detect a torn tail.
-  const handle = await open(file, 'a+')
-  try {
-    const { size } = await handle.stat()
-    if (size > 0) {
-      const last = Buffer.alloc(1)
-      await handle.read(last, 0, 1, size - 1)
-      // A previous process died mid-line: end the fragment so it stays one skipped line.
-      if (last[0] !== 0x0a) await writeAll(handle, Buffer.from('\n'))
-    }
-  } catch (error) {
-    await handle.close()
-    throw error
-  }
-  return handle
-}
-
-async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
-  let offset = 0
-  while (offset < buffer.length) {
-    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset)
-    offset += bytesWritten
-  }
-}
-
 interface PendingLines {
-  readonly file: string
+  readonly writer: SegmentWriter
   readonly queue: DeliveryQueue<string>
 }
 
@@ -200,14 +220,10 @@ const exitWriter = {
     if (this.listening) return
     this.listening = true
     process.on('exit', () => {
-      for (const { file, queue } of this.stores) {
-        const lines = queue.takeQueued()
-        if (lines.length === 0) continue
+      for (const { writer, queue } of this.stores) {
         try {
-          // Sync: 'exit' listeners cannot wait. appendFileSync opens with O_APPEND too. The
-          // directory may not exist yet when the process exits before the first write.
-          mkdirSync(dirname(file), { recursive: true })
-          appendFileSync(file, `${lines.join('\n')}\n`)
+          // Sync: 'exit' listeners cannot wait.
+          writer.closeSync(queue.takeQueued())
         } catch {
           // Nothing left to report to; the lines are lost as they would be without this hook.
         }

@@ -1,9 +1,9 @@
 /**
  * The dashboard's JSON endpoints: one function per view, each a thin call into `data.ts`.
  */
-import { stat } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { storeFile } from '../store-path.js'
+
+import { listSegments } from '../store/segments.js'
+import { storeDir } from '../store-path.js'
 import { metaView, seriesView, tenantsView, tenantView, traceView, type UiStore } from './data.js'
 import { bucketFrom, compareFrom, filtersFrom, QueryError, required } from './query.js'
 
@@ -36,20 +36,15 @@ export const API = new Map<string, Endpoint>([
   ['/api/stamp', (store) => stamp(store)],
 ])
 
+// Every file of traces with its size and time: it moves when a trace is appended, a segment
+// opens, or retention deletes one. A few stat calls per poll; no line is read.
 async function stamp(store: UiStore): Promise<{ stamp: string }> {
-  const file = storeFile(store.dir)
-  // The directory's mtime moves when files are added or removed (segments, rotation); the
-  // file's size and mtime when traces are appended.
-  const parts = await Promise.all([file, dirname(file)].map(statStamp))
-  return { stamp: parts.join('/') }
-}
-
-async function statStamp(path: string): Promise<string> {
   try {
-    const s = await stat(path)
-    return `${s.size}:${s.mtimeMs}`
-  } catch {
-    return 'none'
+    const files = await listSegments(storeDir(store.dir))
+    return { stamp: files.map((f) => `${f.name}:${f.size}:${f.mtimeMs}`).join('/') }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    return { stamp: 'none' }
   }
 }
 

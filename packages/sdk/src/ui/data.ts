@@ -10,12 +10,12 @@ import {
   type Report,
   type ReportBucket,
   type ReportStats,
-  rollupTraces,
 } from '../report/build-report.js'
 import { cellMatches, type TraceFilters } from '../report/filters.js'
-import { readTraceSummaries, readTraces, type TraceReader } from '../report/read-store.js'
+import { readStoreRollup, readTraces, type TraceReader } from '../report/read-store.js'
 import { recentTraces, type TraceRow } from '../report/recent.js'
-import type { Rollup, StatusClass } from '../report/rollup.js'
+import { Rollup, type StatusClass } from '../report/rollup.js'
+import { storeDir } from '../store-path.js'
 
 /** The tenant filter value (and row key) for traces without a tenant. */
 export const NO_TENANT = '(none)'
@@ -68,11 +68,23 @@ interface StoreRollup {
   skippedLines: number
 }
 
-/** The only place the dashboard aggregates the store: as `tracium report` does. */
-async function storeRollup(store: UiStore, filters: TraceFilters): Promise<StoreRollup> {
-  const reader = readTraceSummaries(store)
-  const rollup = await rollupTraces(tolerateMissing(reader), filters)
-  return { rollup, file: reader.file, skippedLines: reader.skippedLines }
+/**
+ * The only place the dashboard aggregates the store, as `tracium report` does: rollup sidecars
+ * plus the lines no sidecar covers. `by: 'day'` may answer from day cells (the day cache).
+ */
+async function storeRollup(
+  store: UiStore,
+  filters: TraceFilters,
+  by: Bucket = 'day',
+): Promise<StoreRollup> {
+  try {
+    const { rollup, dir, skippedLines } = await readStoreRollup({ ...store, by }, filters)
+    return { rollup, file: dir, skippedLines }
+  } catch (error) {
+    // No store yet: the dashboard shows no traces until the app writes its first one.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    return { rollup: new Rollup(), file: storeDir(store.dir), skippedLines: 0 }
+  }
 }
 
 async function report(
@@ -80,7 +92,7 @@ async function report(
   filters: TraceFilters,
   by: Bucket = 'day',
 ): Promise<{ report: Report; source: StoreRollup }> {
-  const source = await storeRollup(store, filters)
+  const source = await storeRollup(store, filters, by)
   const options = { by, file: source.file, skippedLines: source.skippedLines }
   return { report: buildReport(source.rollup.cells(), filters, options), source }
 }
