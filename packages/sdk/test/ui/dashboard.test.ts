@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as tracium from '../../src/index.js'
 import type { ReportStats } from '../../src/report/build-report.js'
 import type { TenantsView } from '../../src/ui/data.js'
 import { traceRecord } from '../fixtures.js'
@@ -275,6 +276,24 @@ describe('tracium ui in a browser', () => {
     )
     await page.waitForSelector('tr[data-tenant="newco"]')
     expect(await page.textContent('tr[data-tenant="newco"] td[data-col="traces"]')).toBe('1')
+  }, 60_000)
+
+  it('live from nothing: the app writes its first traces through the SDK while the page is open', async () => {
+    const own = await tempDir() // no store yet: the page opens on an empty dashboard
+    const live = await startUi(own)
+    onCleanup(live.stop)
+    const page = await openPage()
+    await visit(page, `${live.url}?view=tenants&range=1h`)
+    expect(await page.textContent('main .empty')).toContain('No traces match')
+    const exporter = tracium.localStore({ dir: own })
+    tracium.init({ exporter })
+    onCleanup(() => tracium.shutdown())
+    for (const tenant of ['acme', 'acme', 'globex']) {
+      await tracium.withTenant(tenant, () => tracium.startTrace({ agentName: 'bot' }, () => {}))
+    }
+    expect(await exporter.flush(5_000)).toBe(true)
+    await page.waitForSelector('tr[data-tenant="globex"]')
+    expect(await page.textContent('tr[data-tenant="acme"] td[data-col="traces"]')).toBe('2')
   }, 60_000)
 })
 
