@@ -18,7 +18,15 @@ export async function runUi(
   const defined = Object.fromEntries(
     Object.entries(options).filter(([, v]) => v !== undefined),
   ) as UiServerOptions
-  const ui = await startUiServer(defined)
+  let ui: Awaited<ReturnType<typeof startUiServer>>
+  try {
+    ui = await startUiServer(defined)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+    throw new Error(
+      `port ${defined.port ?? DEFAULT_UI_PORT} is in use (another tracium ui?): pass --port <n>, or --port 0 for a free one`,
+    )
+  }
   process.stdout.write(`Tracium dashboard on ${ui.url}  (read-only; Ctrl-C stops it)\n`)
   await new Promise<void>((resolve) => {
     const stop = () => resolve()

@@ -172,6 +172,20 @@ describe('tracium ui server', () => {
     )
   })
 
+  it('a port in use is exit 1 with what to do', async () => {
+    const { url } = await serve(await tempDir())
+    const port = new URL(url).port
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, 'ui', '--port', port], (error, _out, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stderr }),
+      )
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `tracium: port ${port} is in use (another tracium ui?): pass --port <n>, or --port 0 for a free one\n`,
+    )
+  })
+
   it('the CLI rejects a bad --port as a usage error (exit 2)', async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, [cli, 'ui', '--port', 'eighty'], (error, _out, stderr) =>
