@@ -1,7 +1,7 @@
 /**
  * `tracium ui`: starts the dashboard, prints its URL and serves until Ctrl-C.
  */
-import { startUiServer, type UiServerOptions } from './server.js'
+import { DEFAULT_UI_PORT, startUiServer, type UiServerOptions } from './server.js'
 
 /**
  * Runs the dashboard until SIGINT/SIGTERM; resolves with the exit code.

@@ -51,7 +51,7 @@ beforeAll(async () => {
   await writeStore(dir, demoTraces(NOW))
   ui = await startUi(dir)
   url = ui.url
-})
+}, 60_000) // a loaded CI machine may take a while to start Node and the CLI
 afterAll(async () => {
   await closeBrowser()
   await ui?.stop()
