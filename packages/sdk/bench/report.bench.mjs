@@ -13,8 +13,9 @@
  *    id, tenant (20), agent (4), model (2), status (3 % failed, 2 % answered 4xx), duration and
  *    tokens, one trace every 60 ms of start time (10M traces span ~7 days). The store grows to
  *    each size in turn; each size is measured on the same store.
- * 2. Runs the built CLI (`node dist/cli.mjs report --dir <store>` and two filtered reports) as a
- *    child process: wall time and the child's peak RSS (process.resourceUsage() at exit).
+ * 2. Runs the built CLI (`node dist/cli.mjs report --dir <store>`: the first report after the
+ *    store grew, the next one, and one of a tenant since an instant inside an hour) as a child
+ *    process: wall time and the child's peak RSS (process.resourceUsage() at exit).
  * 3. Runs the same per-tenant aggregation with DuckDB (`read_json` over the segments, explicit
  *    columns, spans not read) in a child process: wall time and peak RSS.
  * 4. At 1M or fewer, also the report on the same segments without sidecars: it reads every
@@ -74,6 +75,9 @@ for (const size of sizes) {
   )
   const mid = new Date(BASE + Math.floor(size / 2) * STEP_MS + 1_234).toISOString()
   const runs = [
+    // The first report after the store grew adds the new segments to the day cache and rolls
+    // up the open segment's lines; the second is what every later report costs.
+    ['report (first after growth)', ['report']],
     ['report', ['report']],
     ['report --tenant --since (mid-hour)', ['report', '--tenant', 'tenant-03', '--since', mid]],
   ]

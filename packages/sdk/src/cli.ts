@@ -46,7 +46,8 @@ Options:
   --format <f>       table (default), json, or csv (report only)
   --json             the same as --format json
   --by <bucket>      report: day (default) or hour, in UTC
-  --sort <key>       report: ${REPORT_SORTS.join(', ')} (default: traces)
+  --sort <key>       report: traces (default), failed, error-rate, client-errors, p50, p95,
+                     tokens, cost (most first), or name
   --limit <n>        traces: how many (default: 20)
   -h, --help         this help
   -v, --version      the version
@@ -126,7 +127,8 @@ async function main(argv: string[]): Promise<number> {
     return 1
   }
   if (cmd === 'report') {
-    // Rollup sidecars plus the lines no sidecar covers (report/read-store.ts).
+    // Rollup sidecars (and the day cache, by day) plus the lines no sidecar covers
+    // (report/read-store.ts): the same report as over every line.
     const { rollup, dir, skippedLines } = await readStoreRollup({ ...store, by }, filters)
     const report = buildReport(rollup.cells(), filters, { by, sort, file: dir, skippedLines })
     process.stdout.write(

@@ -207,6 +207,24 @@ describe('filters, buckets, breakdowns and sorting', () => {
     expect((await reportJson(await store(), '--agent', 'router')).total.traces).toBe(1)
   })
 
+  it("a trace without a model of its own counts under its first span's model", async () => {
+    const dir = await storeOf([
+      traceRecord({
+        id: 'r1',
+        modelId: null,
+        spans: [spanRecord({ spanType: 'tool', modelId: null }), spanRecord({ modelId: 'claude' })],
+      }),
+      traceRecord({ id: 'r2', modelId: 'gpt-4o', spans: [spanRecord({ modelId: 'claude' })] }),
+      traceRecord({ id: 'r3', modelId: null, metadata: { note: '"modelId":"fake"' } }),
+    ])
+    const report = await reportJson(dir)
+    expect(report.models.map((m: { modelId: string | null }) => m.modelId)).toEqual([
+      'claude',
+      'gpt-4o',
+      null,
+    ])
+  })
+
   it('--sort orders tenants, agents and models', async () => {
     const tenants = async (sort: string) =>
       (await reportJson(await store(), '--sort', sort)).tenants.map(

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildReport } from '../src/report/build-report.js'
+import { cellMatches, hourCoverage, matches, type TraceFilters } from '../src/report/filters.js'
 import { merge, Rollup, statusClass } from '../src/report/rollup.js'
 import type { ReportTrace } from '../src/report/valid-trace.js'
 
@@ -115,5 +116,42 @@ describe('Rollup', () => {
       'failed',
       'failed',
     ])
+  })
+})
+
+describe('time windows over rollup cells', () => {
+  const hour = '2025-03-01T10:00:00.000Z'
+
+  it('hourCoverage: all, part or none of an hour', () => {
+    expect(hourCoverage(hour, {})).toBe('all')
+    expect(hourCoverage(hour, { since: hour, until: '2025-03-01T11:00:00.000Z' })).toBe('all')
+    expect(hourCoverage(hour, { since: '2025-03-01T10:30:00.000Z' })).toBe('part')
+    expect(hourCoverage(hour, { until: '2025-03-01T10:00:00.001Z' })).toBe('part')
+    expect(hourCoverage(hour, { since: '2025-03-01T11:00:00.000Z' })).toBe('none')
+    expect(hourCoverage(hour, { until: hour })).toBe('none')
+  })
+
+  it('property: a report over cells of traces filtered by matches() equals the same report filtered again by cellMatches()', () => {
+    fc.assert(
+      fc.property(
+        fc.array(trace, { maxLength: 40 }),
+        fc.integer({ min: 0, max: 3 * 86400e3 }),
+        fc.integer({ min: 1, max: 86400e3 }),
+        fc.option(fc.constantFrom('acme', 'globex'), { nil: null }),
+        (traces, from, span, tenant) => {
+          const filters: TraceFilters = {
+            since: new Date(start + from).toISOString(),
+            until: new Date(start + from + span).toISOString(),
+            tenant,
+          }
+          const exact = rollupOf(traces.filter((t) => matches(t, filters)))
+          const report = buildReport(exact.cells(), filters)
+          expect(report.total.traces).toBe(traces.filter((t) => matches(t, filters)).length)
+          // Filtering cells again changes nothing: every cell of matching traces passes.
+          const all = [...exact.cells()]
+          expect(all.every((cell) => cellMatches(cell, filters))).toBe(true)
+        },
+      ),
+    )
   })
 })

@@ -3,7 +3,16 @@
  * two processes on one directory, all through the real writer (`localStore`) and reader.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readdir, readFile, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  readdir,
+  readFile,
+  stat,
+  truncate,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
@@ -259,6 +268,32 @@ describe('sidecars: torn, missing, behind', () => {
     const again = await bothReports(dir, {})
     expect(again.fromRollups).toEqual(again.fromLines)
     expect(again.read).toMatchObject({ linesRead: 3, sidecarsWritten: 1 })
+  })
+})
+
+describe('a window edge inside an hour', () => {
+  it('reads that hour from the lines, also a line that spells its instant with \\u escapes', async () => {
+    const dir = await tempDir()
+    await mkdir(join(dir, 'segments'))
+    const lines = [sized('a', 10 * 60_000), sized('b', 40 * 60_000), sized('c', 2 * HOUR)].map(
+      (t) => JSON.stringify(t),
+    )
+    // JSON may spell ':' as \u003a; the line is the same trace.
+    lines[1] = lines[1]!.replace(
+      '"startedAt":"2025-03-01T00:40',
+      '"startedAt":"2025-03-01T00\\u003a40',
+    )
+    await writeFile(
+      join(dir, 'segments', '20250301T000000000Z-1-00000000.jsonl'),
+      lines.map((l) => `${l}\n`).join(''),
+    )
+    expect((await bothReports(dir, {})).read.sidecarsWritten).toBe(1) // a sidecar for the cut
+    const filters = { since: at(30 * 60_000) }
+    const { fromLines, fromRollups, read } = await bothReports(dir, filters)
+    expect(fromRollups).toEqual(fromLines)
+    expect(fromRollups.total.traces).toBe(2) // b and c
+    // a's and b's lines are parsed (a is of the cut hour, b has an escape); c's is skipped.
+    expect(read.linesRead).toBe(2)
   })
 })
 

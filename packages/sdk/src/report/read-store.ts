@@ -309,10 +309,13 @@ async function readSegment(
   if (sidecar !== null && raw !== null && window.hasCutCells(raw, filters)) {
     for await (const batch of lineBatches(segment.path, 0, scan, start)) {
       for (const line of batch) {
+        // A trace of a cut hour has that hour in its line (`"2025-03-01T10:`): the others
+        // are skipped unparsed, exactly.
+        if (!window.mayCut(line)) continue
+        stats.linesRead++
         const trace = parseReportLine(line)
         if (trace !== null) takeIfCut(trace)
       }
-      stats.linesRead += batch.length
     }
   }
   // Past the sidecar (or all of a segment without one): every trace, kept for the sidecar.
@@ -381,6 +384,8 @@ class HourWindow {
   readonly #cut = new Set<string>()
   // Only hours of these UTC days, when set (the days a day window cuts).
   readonly #days: ReadonlySet<string> | null
+  // The text of each cut hour as it starts an instant in a line: `"2025-03-01T10:`.
+  readonly #needles: string[]
 
   constructor({ since, until }: TraceFilters, days: ReadonlySet<string> | null = null) {
     this.#from = null
@@ -399,6 +404,16 @@ class HourWindow {
       this.#to = hour
       if (until !== hour && (since === undefined || until > since)) this.#cut.add(hour)
     }
+    this.#needles = [...this.#cut].map((hour) => `"${hour.slice(0, 13)}:`)
+  }
+
+  /**
+   * Whether `line` may hold a trace of a cut hour: the hour's text occurs in it, or the line
+   * has a `\u` escape (JSON may spell a character of the instant that way).
+   */
+  mayCut(line: string): boolean {
+    for (const needle of this.#needles) if (line.includes(needle)) return true
+    return line.includes('\\u')
   }
 
   /** Whether the window cuts the hour of `startedAt` (of the days it is restricted to). */

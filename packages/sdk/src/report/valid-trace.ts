@@ -20,6 +20,7 @@ import { SUMMARY_END, type TraceRecord, type TraceSummary } from '../records.js'
  * ```
  */
 export interface ReportTrace extends TraceSummary {
+  /** The trace's `modelId`, else the first span's that has one (request traces have none). */
   modelId: string | null
   /** `metadata.http.statusCode` of a request trace (`tracium.trace()`); `null` otherwise. */
   httpStatus: number | null
@@ -39,7 +40,8 @@ const MAX_COST_USD = 1e12
  * Parses one stored line for the report, or `null` when it is not a whole, well-typed trace.
  *
  * It parses only what it reads, not the spans (most of a line): the summary fields and
- * `modelId` (up to `,"version":`), and, only when the line holds a `"statusCode"` after
+ * `modelId` (up to `,"version":`; a trace without a model of its own takes its first span's,
+ * so then the line is parsed whole), and, only when the line holds a `"statusCode"` after
  * `,"metadata":`, the metadata object (between `,"metadata":` and `,"summary":`). The cuts are safe: in JSON text
  * `,"version":` and `,"metadata":` can only be keys (a quote inside a string is escaped) and every
  * field before them is a scalar or an array of strings, so their first occurrences are the
@@ -56,6 +58,11 @@ export function parseReportLine(line: string): ReportTrace | null {
   const version = line.indexOf(VERSION_KEY)
   const head = version === -1 ? undefined : parseJson(`${line.slice(0, version)}}`)
   if (head === undefined) return parseWhole(line)
+  // No model on the trace (request traces have none) but one further on, likely on a span:
+  // the spans must be read for the trace's model.
+  if ((head as { modelId?: unknown }).modelId === null && line.includes('"modelId":"', version)) {
+    return parseWhole(line)
+  }
   const metadata = line.indexOf(METADATA_KEY, version)
   const end = metadata === -1 ? -1 : line.indexOf(SUMMARY_KEY, metadata)
   if (end === -1) return parseWhole(line)
@@ -105,7 +112,7 @@ export function toReportTrace(value: unknown): ReportTrace | null {
   const costUsd = v.costUsd ?? null
   if (costUsd !== null && !(typeof costUsd === 'number' && costUsd >= 0 && costUsd <= MAX_COST_USD))
     return null
-  const modelId = v.modelId ?? null
+  const modelId = v.modelId ?? spanModel(v.spans)
   if (modelId !== null && typeof modelId !== 'string') return null
   return {
     id,
@@ -154,6 +161,17 @@ export function httpStatusOf(metadata: unknown): number | null {
   return Number.isInteger(code) && (code as number) >= 100 && (code as number) <= 599
     ? (code as number)
     : null
+}
+
+// The trace's model when it has none of its own: the first span's (in the order the spans were
+// written) that names one. A span of another shape is passed over, not a reason to skip.
+function spanModel(spans: unknown): string | null {
+  if (!Array.isArray(spans)) return null
+  for (const span of spans) {
+    const model: unknown = typeof span === 'object' && span !== null ? span.modelId : null
+    if (typeof model === 'string') return model
+  }
+  return null
 }
 
 function isInstant(value: unknown): value is string {
