@@ -4,8 +4,7 @@
  * call {@link buildReport}, so they agree exactly.
  */
 import { cellMatches, matches, type TraceFilters } from './filters.js'
-import { LogHistogram } from './histogram.js'
-import { addCell, Rollup, type RollupCell } from './rollup.js'
+import { addCell, type CellCounts, emptyCounts, Rollup, type RollupCell } from './rollup.js'
 import type { ReportTrace } from './valid-trace.js'
 
 /**
@@ -132,26 +131,10 @@ export interface Report {
   buckets: BucketRow[]
 }
 
-type Sums = Omit<RollupCell, 'hour' | 'status' | 'tenantId' | 'agentName' | 'modelId'> & {
-  ok: number
-  clientErrors: number
-  failed: number
-}
+type Sums = CellCounts & { ok: number; clientErrors: number; failed: number }
 
 function emptySums(): Sums {
-  return {
-    traces: 0,
-    ok: 0,
-    clientErrors: 0,
-    failed: 0,
-    unauthorized: 0,
-    forbidden: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedInputTokens: 0,
-    costUsd: null,
-    durations: new LogHistogram(),
-  }
+  return { ...emptyCounts(), ok: 0, clientErrors: 0, failed: 0 }
 }
 
 function addTo<K>(map: Map<K, Sums>, key: K, cell: RollupCell): void {

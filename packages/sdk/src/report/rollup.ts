@@ -16,6 +16,13 @@
  * - {@link statusClass}`(trace)`: `ok` (2xx/3xx or no HTTP status), `client-error` (4xx) or
  *   `failed` (the trace failed: 5xx, aborted, a failed span or a failed non-HTTP trace).
  * - {@link hourOf}`(iso)`: the cell hour of an instant.
+ * - {@link addCell}`(into, from)`, {@link emptyCounts}`()`, {@link CellCounts}: a cell's counts
+ *   without its key, to sum cells into rows of your own.
+ * - In `filters.ts`: `matches(trace, filters)` (per trace), `cellMatches(cell, filters)` (per
+ *   cell) and `hourCoverage(hour, filters)` (`all` | `part` | `none`: a stored cell of a `part`
+ *   hour cannot be cut by time; read that hour's traces). In `build-report.ts`:
+ *   `buildReport(cells, filters, options)` and `rollupTraces(traces, filters)`. In
+ *   `valid-trace.ts`: `parseReportLine(line)` → {@link ReportTrace} | `null` (skipped).
  *
  * The status class is part of a cell's key (not only a count in it) so that `--status failed`
  * filters tokens, cost and latency exactly, not just the counts.
@@ -272,14 +279,7 @@ export class Rollup {
         tenantId: key.tenantId,
         agentName: key.agentName,
         modelId: key.modelId,
-        traces: 0,
-        unauthorized: 0,
-        forbidden: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cachedInputTokens: 0,
-        costUsd: null,
-        durations: new LogHistogram(),
+        ...emptyCounts(),
       }
       this.#cells.set(k, cell)
     }
@@ -299,6 +299,36 @@ export function merge(a: Rollup, b: Rollup): Rollup {
 }
 
 /**
+ * The counts of a cell (all but its key), as {@link addCell} adds them.
+ * @example
+ * ```ts
+ * const sums: CellCounts = emptyCounts()
+ * ```
+ */
+export type CellCounts = Omit<RollupCell, keyof CellKey>
+
+/**
+ * Zero counts and an empty histogram: the start of a cell, or of a report row.
+ * @example
+ * ```ts
+ * const sums = emptyCounts()
+ * addCell(sums, cell)
+ * ```
+ */
+export function emptyCounts(): CellCounts {
+  return {
+    traces: 0,
+    unauthorized: 0,
+    forbidden: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    costUsd: null,
+    durations: new LogHistogram(),
+  }
+}
+
+/**
  * Adds the counts of `from` into `into` (same key or not: callers pick `into`). Exported for
  * {@link buildReport}, which sums cells into rows the same way.
  * @example
@@ -306,10 +336,7 @@ export function merge(a: Rollup, b: Rollup): Rollup {
  * addCell(row, cell)
  * ```
  */
-export function addCell(
-  into: Omit<RollupCell, keyof CellKey>,
-  from: Omit<RollupCell, keyof CellKey>,
-): void {
+export function addCell(into: CellCounts, from: CellCounts): void {
   into.traces += from.traces
   into.unauthorized += from.unauthorized
   into.forbidden += from.forbidden
