@@ -7,7 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 /** program → the Debian package that provides it, and which suite needs it. */
-const NEEDED = [{ program: 'redis-server', pkg: 'redis-server', for: '@tracium/bullmq' }]
+const NEEDED = [
+  { program: 'redis-server', pkg: 'redis-server', for: '@tracium/bullmq' },
+  // The `tracium ui` browser tests drive Debian's chromium with playwright-core (a test tool's
+  // own browser download does not work on these machines).
+  { program: 'chromium', pkg: 'chromium', for: '@tracium/sdk (tracium ui browser tests)' },
+]
 
 const has = (program) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0
 const missing = NEEDED.filter(({ program }) => !has(program))

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import * as tracium from '@tracium/sdk'
@@ -61,5 +62,39 @@ describe('examples/complete', () => {
     for (const tenant of ['acme', 'globex', 'initech'])
       expect(stdout).toMatch(new RegExp(`^${tenant}\\b`, 'm'))
     expect(stdout).toMatch(/\$/) // cost column, from the prices
+    // It ends with the command that opens the dashboard on the demo's store, which it kept.
+    const command = /tracium ui --dir (\S+)\n/.exec(stdout)
+    expect(command).not.toBeNull()
+    const dir = command[1]
+    try {
+      // Its traces are still there for the dashboard to read (one file or segments).
+      expect(readdirSync(dir).length).toBeGreaterThan(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 40_000)
+
+  it('--demo --ui serves the dashboard on the demo store until stopped, then removes the store', async () => {
+    const server = fileURLToPath(new URL('./server.js', import.meta.url))
+    const demo = spawn(process.execPath, [server, '--demo', '--ui', '--port', '0'], {
+      env: { ...process.env, TRACIUM_API_KEY: '', TRACIUM_BASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const exited = new Promise((resolve) => demo.once('exit', resolve))
+    let output = ''
+    const url = await new Promise((resolve, reject) => {
+      demo.stdout.on('data', (chunk) => {
+        output += chunk
+        const found = /Tracium dashboard on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)
+        if (found) resolve(found[1])
+      })
+      exited.then(() => reject(new Error(`the demo exited: ${output}`)))
+    })
+    const { report } = await (await fetch(`${url}api/tenants`)).json()
+    expect(report.total.traces).toBe(23) // 22 chats and the request without a tenant
+    const dir = /Tracium report: (\S+)\n/.exec(output)[1]
+    demo.kill('SIGTERM')
+    await exited
+    expect(existsSync(dir)).toBe(false)
   }, 40_000)
 })

@@ -1,6 +1,8 @@
 // `pnpm start` (from the repository root): the complete example with a local mock model.
-// `pnpm start -- --demo`: sends traffic for several tenants, prints the per-tenant report, exits.
-import { execFileSync } from 'node:child_process'
+// `pnpm start -- --demo`: sends traffic for several tenants, prints the per-tenant report and the
+// `tracium ui` command that opens the dashboard on the demo's store, exits.
+// `pnpm start -- --demo --ui`: the same, then serves that dashboard until Ctrl-C.
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -11,6 +13,7 @@ import { createApp } from './app.js'
 import { startMockModel } from './mock-model.js'
 
 const demo = process.argv.includes('--demo')
+const ui = process.argv.includes('--ui')
 // The demo keeps its traces apart from yours, so its report shows exactly its own traffic.
 const dir = demo ? mkdtempSync(join(tmpdir(), 'tracium-demo-')) : process.env.TRACIUM_DIR
 
@@ -45,7 +48,26 @@ if (!demo) {
   process.stdout.write(
     execFileSync(process.execPath, [cli, 'report', '--dir', dir], { encoding: 'utf8' }),
   )
-  rmSync(dir, { recursive: true, force: true }) // the demo's store has served its report
+  if (ui) {
+    // The dashboard on the demo's store, until Ctrl-C (which reaches the child too); then the
+    // store has served its purpose.
+    const at = process.argv.indexOf('--port') // e.g. --port 0 for a free one
+    const port = at === -1 ? [] : ['--port', process.argv[at + 1]]
+    const dashboard = spawn(process.execPath, [cli, 'ui', '--dir', dir, ...port], {
+      stdio: 'inherit',
+    })
+    // A signal sent to this process alone (not the terminal's group) stops the dashboard too.
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dashboard.kill(signal))
+    await new Promise((resolve) => dashboard.once('exit', resolve))
+    rmSync(dir, { recursive: true, force: true })
+  } else {
+    // The store stays (in the system's temporary directory) so the dashboard can show it.
+    console.log(
+      `\nSee it in the dashboard (tenants, over time, one tenant, one trace):\n\n` +
+        `  npx -y pnpm@12.4.2 tracium ui --dir ${dir}\n\n` +
+        'or run the demo with --ui to open it right away: npx -y pnpm@12.4.2 start -- --demo --ui',
+    )
+  }
 }
 
 async function sendDemoTraffic(url) {

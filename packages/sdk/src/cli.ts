@@ -20,6 +20,7 @@ import { STATUS_CLASSES, type StatusClass } from './report/rollup.js'
 import { findTrace, formatTrace } from './report/trace-view.js'
 import { hasStore } from './store/segments.js'
 import { storeDir } from './store-path.js'
+import { runUi } from './ui/command.js'
 import { SDK_VERSION } from './version.js'
 
 const USAGE = `Usage: tracium <command> [options]
@@ -29,6 +30,7 @@ Commands:
                tokens and cost: per tenant, per agent, per model and per day (or hour)
   traces       the most recent traces, newest first
   trace <id>   one trace: its spans as a tree with status, duration, tokens and cost
+  ui           a local dashboard in the browser: tenants, over time, one tenant, one trace
 
 Filters (report and traces):
   --tenant <id>      only this tenant; --tenant '' or --no-tenant: only traces without one
@@ -49,6 +51,10 @@ Options:
   --limit <n>        traces: how many (default: 20)
   -h, --help         this help
   -v, --version      the version
+
+Dashboard (ui, read-only):
+  --port <n>         port (default: 4319; 0 picks a free one)
+  --host <addr>      address to listen on (default: 127.0.0.1, only this machine)
 
 p50/p95 come from a log histogram and are within 1% of the exact values.
 Exit codes: 0; 1 no store, or no trace with that id; 2 a usage error.
@@ -87,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE)
     return values.help ? 0 : 2
   }
+  if (command === 'ui') return serveUi(values, positionals[1])
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`)
   }
@@ -145,6 +152,21 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
+// `tracium ui`: the page has its own filters, so only --dir, --port and --host apply.
+function serveUi(values: Values, extra: string | undefined): Promise<number> {
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`)
+  for (const name of Object.keys(values)) {
+    if (!['dir', 'port', 'host'].includes(name)) {
+      throw new UsageError(`--${name} does not apply to "ui" (the page has its own filters)`)
+    }
+  }
+  const port = values.port === undefined ? undefined : Number(values.port)
+  if (port !== undefined && !(Number.isSafeInteger(port) && port >= 0 && port <= 65535)) {
+    throw new UsageError(`--port takes 0-65535, got "${values.port}"`)
+  }
+  return runUi({ dir: values.dir, port, host: values.host })
+}
+
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`
 }
@@ -169,6 +191,8 @@ function parseCommandLine(argv: string[]) {
         format: { type: 'string' },
         limit: { type: 'string' },
         json: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
