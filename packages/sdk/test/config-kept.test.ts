@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as tracium from '../src/index.js'
-import { onCleanup, tempDir, withEnv } from './helpers.js'
+import { onCleanup, storedTraces, tempDir, withEnv } from './helpers.js'
 
 describe('init(options) then trace()', () => {
   it('keeps the options: store folder, agent name, prices and tags are not reset', async () => {
@@ -21,8 +19,8 @@ describe('init(options) then trace()', () => {
       trace.span({ spanType: 'llm' }).setTokenUsage({ inputTokens: 1e6, outputTokens: 1e6 }).end()
     })
     expect(await tracium.flush()).toBe(true)
-    const [line] = (await readFile(join(dir, 'traces.jsonl'), 'utf8')).split('\n')
-    expect(JSON.parse(line!)).toMatchObject({
+    const [stored] = await storedTraces(dir)
+    expect(stored).toMatchObject({
       agentName: 'support-bot',
       tags: ['prod'],
       modelId: 'gpt-4o-mini',

@@ -5,11 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from './helpers.js'
+import { storedTraces, tempDir } from './helpers.js'
 import { receiver } from './otlp.js'
 
 const dist = fileURLToPath(new URL('../dist/index.mjs', import.meta.url))
@@ -72,8 +70,8 @@ describe('graceful stop: nothing buffered is lost', () => {
     await ready(proc)
     proc.kill('SIGTERM')
     expect(await exit).toEqual([null, 'SIGTERM'])
-    const lines = (await readFile(join(dir, 'traces.jsonl'), 'utf8')).trim().split('\n')
-    expect(new Set(lines.map((l) => JSON.parse(l).id)).size).toBe(TRACES)
+    const stored = await storedTraces(dir)
+    expect(new Set(stored.map((trace) => trace.id)).size).toBe(TRACES)
   })
 
   it('an app that handles SIGTERM itself decides when to exit; the SDK only flushes', async () => {

@@ -48,3 +48,10 @@ export function withEnv(vars: Record<string, string | undefined>): void {
 export async function ticks(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve))
 }
+
+/** Every trace of the local store in `dir`, whatever its layout (segments, store-path.ts). */
+export async function storedTraces(dir: string): Promise<tracium.TraceRecord[]> {
+  const traces: tracium.TraceRecord[] = []
+  for await (const trace of tracium.readTraces({ dir })) traces.push(trace)
+  return traces
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import * as tracium from '../src/index.js'
-import { onCleanup, tempDir, useMemory, withEnv } from './helpers.js'
+import { onCleanup, storedTraces, tempDir, useMemory, withEnv } from './helpers.js'
 import { recordingServer } from './helpers-http.js'
 
 function captureStderr(): string[] {
@@ -12,13 +12,6 @@ function captureStderr(): string[] {
   })
   onCleanup(() => spy.mockRestore())
   return lines
-}
-
-// Every trace of the store in `dir`, whatever its segments (store-path.ts).
-async function readLines(dir: string): Promise<tracium.TraceRecord[]> {
-  const traces: tracium.TraceRecord[] = []
-  for await (const trace of tracium.readTraces({ dir })) traces.push(trace)
-  return traces
 }
 
 // Runs first in this file: the local-store notice is printed once per process.
@@ -36,7 +29,7 @@ describe('init() with no API key and no exporter', () => {
     expect(notices).toHaveLength(1)
     expect(notices[0]).toContain(join(dir, 'segments'))
     expect(notices[0]).toContain('npx tracium report')
-    const lines = await readLines(dir)
+    const lines = await storedTraces(dir)
     expect(lines.map((l) => l.agentName)).toEqual(['local'])
   })
 
@@ -48,8 +41,8 @@ describe('init() with no API key and no exporter', () => {
     onCleanup(() => tracium.shutdown())
     tracium.startTrace({}, () => {})
     await tracium.flush()
-    expect(await readLines(dir)).toHaveLength(1)
-    await expect(readLines(envDir)).rejects.toThrow(/ENOENT/)
+    expect(await storedTraces(dir)).toHaveLength(1)
+    await expect(storedTraces(envDir)).rejects.toThrow(/ENOENT/)
   })
 
   it('the first trace initializes the SDK when init() was never called', async () => {
@@ -59,7 +52,7 @@ describe('init() with no API key and no exporter', () => {
     onCleanup(() => tracium.shutdown())
     tracium.startTrace({ agentName: 'auto' }, () => {})
     await tracium.flush()
-    expect((await readLines(dir))[0]?.agentName).toBe('auto')
+    expect((await storedTraces(dir))[0]?.agentName).toBe('auto')
   })
 })
 
@@ -154,7 +147,7 @@ describe('init() again while traces run', () => {
     let ids: string[] = []
     while (!ids.includes('started-before') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10))
-      ids = (await readLines(dir).catch(() => [])).map((t) => t.id)
+      ids = (await storedTraces(dir).catch(() => [])).map((t) => t.id)
     }
     expect(ids).toContain('started-before')
   })
@@ -176,7 +169,7 @@ describe('flush(), shutdown(), getQueueStats()', () => {
       dropRate: 0,
     })
     expect(await tracium.flush()).toBe(true)
-    await expect(readLines(dir)).rejects.toThrow(/ENOENT/)
+    await expect(storedTraces(dir)).rejects.toThrow(/ENOENT/)
   })
 
   it('counts the local store queue and resets after shutdown', async () => {

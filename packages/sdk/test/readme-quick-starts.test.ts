@@ -4,11 +4,11 @@
  * imports `@tracium/sdk` by its own name). `npx tracium report` runs as the built CLI.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { onCleanup } from './helpers.js'
+import { onCleanup, storedTraces } from './helpers.js'
 import { receiver } from './otlp.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -61,9 +61,9 @@ describe("the README's quick starts, verbatim", () => {
     await writeFile(join(cwd, 'app.mjs'), await block('local'))
     const { stderr } = await run(['app.mjs'], cwd, {})
     expect(stderr).toContain('local store')
-    const lines = (await readFile(join(cwd, '.tracium/traces.jsonl'), 'utf8')).trim().split('\n')
-    expect(lines).toHaveLength(1)
-    expect(JSON.parse(lines[0]!)).toMatchObject({
+    const stored = await storedTraces(join(cwd, '.tracium'))
+    expect(stored).toHaveLength(1)
+    expect(stored[0]).toMatchObject({
       tenantId: 'tenant-123',
       agentName: 'my-agent',
       inputTokens: 12,
@@ -99,6 +99,6 @@ describe("the README's quick starts, verbatim", () => {
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.usage.input_tokens': 12,
     })
-    await expect(readFile(join(cwd, '.tracium/traces.jsonl'))).rejects.toThrow(/ENOENT/)
+    await expect(stat(join(cwd, '.tracium'))).rejects.toThrow(/ENOENT/) // no local store
   })
 })
