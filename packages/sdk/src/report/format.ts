@@ -6,6 +6,7 @@
  */
 import type { Report, ReportStats } from './build-report.js'
 import type { TraceRow } from './recent.js'
+import { count, duration, percent, usd } from './units.js'
 
 /** How a row without a tenant (or without a model) is labelled. */
 export const NONE_LABEL = '(none)'
@@ -164,43 +165,4 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
  */
 export function printable(text: string): string {
   return text.replace(CONTROL, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`)
-}
-
-/**
- * A count with thousands separators.
- * @example
- * ```ts
- * count(12345) // '12,345'
- * ```
- */
-export function count(value: number): string {
-  return value.toLocaleString('en-US')
-}
-
-function percent(rate: number): string {
-  return `${(rate * 100).toFixed(1)}%`
-}
-
-/**
- * A duration for people: `ms` below a second, else seconds; `-` for `null`.
- * @example
- * ```ts
- * duration(1234) // '1.23 s'
- * ```
- */
-export function duration(ms: number | null): string {
-  if (ms === null) return '-'
-  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`
-}
-
-/**
- * A cost in USD; sub-dollar costs (typical per tenant in development) keep six decimals.
- * @example
- * ```ts
- * usd(0.00012) // '$0.000120'
- * ```
- */
-export function usd(value: number | null): string {
-  if (value === null) return '-'
-  return `$${value.toFixed(value >= 1 ? 2 : 6)}`
 }

@@ -5,8 +5,9 @@
  * type prints as `-`, never crashes the view.
  */
 import type { SpanRecord, TraceRecord } from '../records.js'
-import { count, duration, NONE_LABEL, printable, usd } from './format.js'
+import { NONE_LABEL, printable } from './format.js'
 import { statusClass } from './rollup.js'
+import { count, duration, usd } from './units.js'
 import { toReportTrace } from './valid-trace.js'
 
 /**

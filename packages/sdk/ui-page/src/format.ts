@@ -1,26 +1,20 @@
 /** How the page writes numbers: the same units as `tracium report`, shorter where it helps. */
-
-const COUNT = new Intl.NumberFormat('en-US')
+import {
+  count,
+  duration as durationOf,
+  percent as percentOf,
+  usd as usdOf,
+} from '../../src/report/units.ts'
 
 export const NO_TENANT = '(none)'
 
-export function count(n: number): string {
-  return COUNT.format(n)
-}
+// The report's own units (one definition, so page and report agree), with the page's dash.
+const DASH = '–'
 
-export function percent(rate: number | null): string {
-  return rate === null ? '–' : `${(rate * 100).toFixed(1)}%`
-}
-
-export function duration(ms: number | null): string {
-  if (ms === null) return '–'
-  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`
-}
-
-export function usd(value: number | null): string {
-  if (value === null) return '–'
-  return `$${value.toFixed(value >= 1 ? 2 : 6)}`
-}
+export { count }
+export const percent = (rate: number | null): string => percentOf(rate, DASH)
+export const duration = (ms: number | null): string => durationOf(ms, DASH)
+export const usd = (value: number | null): string => usdOf(value, DASH)
 
 /** Change against the previous window: `+12%`, `−3%`, `new` or `–`. */
 export function change(now: number | null, before: number | null): string {
