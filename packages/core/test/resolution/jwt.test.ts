@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { exportJWK, exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose'
+import { type CryptoKey, exportJWK, importPKCS8, importSPKI, type JWTPayload, SignJWT } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   fromJwt,
@@ -12,14 +13,27 @@ import { read, req, resolve } from './helpers.js'
 
 const SECRET = 'a-test-secret-that-is-32-bytes!!'
 const secretKey = new TextEncoder().encode(SECRET)
-let rsa: Awaited<ReturnType<typeof generateKeyPair>>
-let otherRsa: Awaited<ReturnType<typeof generateKeyPair>>
-let publicPem: string
+interface KeyPair {
+  privateKey: CryptoKey
+  publicKey: CryptoKey
+}
+let rsa: KeyPair
+let otherRsa: KeyPair
+
+// Fixed test-only RSA keys (fixtures/): generating two 2048-bit pairs per run took over the
+// 10 s hook timeout on a loaded CI machine, and nothing here needs fresh keys.
+const pem = (name: string) => readFileSync(new URL(`fixtures/${name}.pem`, import.meta.url), 'utf8')
+const publicPem = pem('rsa-1.public')
+async function keyPair(name: string): Promise<KeyPair> {
+  return {
+    privateKey: await importPKCS8(pem(`${name}.private`), 'RS256'),
+    publicKey: await importSPKI(pem(`${name}.public`), 'RS256', { extractable: true }),
+  }
+}
 
 beforeAll(async () => {
-  rsa = await generateKeyPair('RS256', { extractable: true })
-  otherRsa = await generateKeyPair('RS256', { extractable: true })
-  publicPem = await exportSPKI(rsa.publicKey)
+  rsa = await keyPair('rsa-1')
+  otherRsa = await keyPair('rsa-2')
 })
 
 const now = () => Math.floor(Date.now() / 1000)
