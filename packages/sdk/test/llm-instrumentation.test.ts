@@ -8,7 +8,7 @@
  * app; its CommonJS build is required only after, through the require hook.
  */
 import { createRequire } from 'node:module'
-import { SpanKind, trace } from '@opentelemetry/api'
+import { type Span, SpanKind } from '@opentelemetry/api'
 import {
   InMemorySpanExporter,
   type ReadableSpan,
@@ -70,7 +70,7 @@ function createApp(client: { chat: OpenAI['chat'] }) {
       const completion = await client.chat.completions.create({ model: 'gpt-4', messages })
       content = completion.choices[0]?.message.content ?? ''
     }
-    const root = res.locals.root as import('@opentelemetry/api').Span
+    const root = res.locals.root as Span
     root.end() // before answering: once the client has the answer, every span has ended
     const { traceId, spanId } = root.spanContext()
     res.json({ tenant: getCurrentTenant(), content, traceId, spanId })
