@@ -22,6 +22,7 @@ interface DecodedRequest {
       spans?: Array<{
         traceId?: Uint8Array | null
         spanId?: Uint8Array | null
+        parentSpanId?: Uint8Array | null
         name?: string | null
         kind?: number | null
         attributes?: KeyValue[] | null
@@ -43,6 +44,8 @@ const { ExportTraceServiceRequest, ExportTraceServiceResponse } =
 export interface ReceivedSpan {
   readonly traceId: string
   readonly spanId: string
+  /** The parent's span id in hex; `''` for a root span. */
+  readonly parentSpanId: string
   readonly name: string
   /** OTLP `SpanKind`: 1 internal, 2 server, 3 client. */
   readonly kind: number
@@ -107,6 +110,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             spans.push({
               traceId: hex(span.traceId),
               spanId: hex(span.spanId),
+              parentSpanId: hex(span.parentSpanId),
               name: span.name ?? '',
               kind: span.kind ?? 0,
               attributes: plain(span.attributes),

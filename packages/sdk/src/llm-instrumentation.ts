@@ -204,11 +204,12 @@ export function instrumentLlmClients(
 // the app has `openai`: it pulls in require-in-the-middle and import-in-the-middle.
 function loadInstrumentation(): Instrumentation | null {
   try {
-    const require = createRequire(import.meta.url)
-    const { OpenAIInstrumentation } = require('@opentelemetry/instrumentation-openai') as {
+    // Not named `require`: in the CJS build the shim of import.meta.url calls the real one.
+    const load = createRequire(import.meta.url)
+    const { OpenAIInstrumentation } = load('@opentelemetry/instrumentation-openai') as {
       OpenAIInstrumentation: new (config: { enabled: boolean }) => Instrumentation
     }
-    const { metrics } = require('@opentelemetry/api') as typeof import('@opentelemetry/api')
+    const { metrics } = load('@opentelemetry/api') as typeof import('@opentelemetry/api')
     const instrumentation = new OpenAIInstrumentation({ enabled: false })
     // Its metric histograms are class fields that its base constructor fills and the field
     // initializers then reset to undefined; NodeSDK/registerInstrumentations set the meter
@@ -243,10 +244,10 @@ function findOpenAi(): OpenAiPackage[] {
 }
 
 function openAiFrom(base: string): OpenAiPackage | null {
-  const require = createRequire(join(base, 'noop.js'))
+  const load = createRequire(join(base, 'noop.js'))
   let cjsMain: string
   try {
-    cjsMain = require.resolve('openai') // a realpath: one key per installed copy
+    cjsMain = load.resolve('openai') // a realpath: one key per installed copy
   } catch {
     return null // not installed for this app
   }
@@ -254,7 +255,7 @@ function openAiFrom(base: string): OpenAiPackage | null {
   for (let root = dirname(cjsMain), up = 0; up < 4; root = dirname(root), up++) {
     let manifest: { name?: unknown; version?: unknown; exports?: unknown }
     try {
-      manifest = require(join(root, 'package.json'))
+      manifest = load(join(root, 'package.json'))
     } catch {
       continue
     }
