@@ -53,6 +53,7 @@ const allCells = (anchors) => [
   ['tracium-jwt-fresh', 'tracium-jwt', 'jwt-fresh'],
   ...anchors.map((anchor) => [anchor, anchor, 'header']),
   ['tracium-trace', 'tracium-trace', 'header'],
+  ['otel-http', 'otel-http', 'header'],
 ]
 
 const frameworks = args.frameworks ? args.frameworks.split(',') : Object.keys(FRAMEWORKS)
@@ -75,7 +76,7 @@ for (const framework of frameworks) {
       const sample = await measure(framework, variant, client)
       results[framework][name].push(sample)
       log(
-        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req`,
+        `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req${sample.spans ? `, spans delivered ${sample.spans.delivered}/${sample.spans.ended}` : ''}`,
       )
     }
   }
@@ -111,8 +112,13 @@ async function measure(framework, variant, client) {
         ...requestsFor(client),
       })
     if (SETTINGS.warmup > 0) await run(SETTINGS.warmup)
+    // Exporting cells flush inside the timed window, so the run's own spans are all sent (and
+    // their export CPU counted) and the warm-up's are not: the first ask closes the warm-up's
+    // window of counts, the second the run's.
+    await server.ask('exported')
     const cpuBefore = await server.ask('cpu')
     const result = await run(SETTINGS.duration)
+    const { exported: exportedAfter } = await server.ask('exported')
     const cpuAfter = await server.ask('cpu')
     if (result.errors > 0 || result.non2xx > 0 || result.requests.total === 0) {
       throw new Error(`${framework}/${variant}: ${result.errors} errors, ${result.non2xx} non-2xx`)
@@ -121,10 +127,17 @@ async function measure(framework, variant, client) {
       rps: result.requests.average,
       p99: result.latency.p99,
       cpuPerRequest: (cpuAfter.cpuMicros - cpuBefore.cpuMicros) / result.requests.total,
+      ...(exportedAfter && { spans: spansOf(framework, variant, exportedAfter) }),
     }
   } finally {
     server.stop()
   }
+}
+
+/** Spans of the timed run: ended, delivered to the sink, and dropped (queue full) or failed. */
+function spansOf(framework, variant, { ended, delivered }) {
+  if (ended === 0) throw new Error(`${framework}/${variant}: no spans ended during the run`)
+  return { ended, delivered, dropped: ended - delivered }
 }
 
 function requestsFor(client) {
@@ -272,6 +285,15 @@ function render(all, soakResults) {
       )
     }
     lines.push('')
+    for (const [name, samples] of Object.entries(cells)) {
+      if (!samples[0]?.spans) continue
+      const sum = (key) => samples.reduce((total, s) => total + s.spans[key], 0)
+      const ended = sum('ended')
+      lines.push(
+        `${name}: ${sum('delivered')} of ${ended} spans delivered to the sink, ${sum('dropped')} dropped or failed (${((100 * sum('dropped')) / ended).toFixed(1)}%), over the timed runs.`,
+        '',
+      )
+    }
     const check = (cell, base, target) => {
       if (rps[cell] && rps[base])
         targets.push([framework, `${cell} / ${base}`, rps[cell] / rps[base], target])

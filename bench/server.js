@@ -6,10 +6,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const [framework, variant] = process.argv.slice(2)
+// "otel-http": OpenTelemetry's request traces instead of the SDK (otel-http.js); it must patch
+// `http` before the framework loads it.
+const otel = variant === 'otel-http' ? await (await import('./otel-http.js')).startOtelHttp() : null
 const { createApp } = await import(`./apps/${framework}.js`)
 
 // "tracium-trace": the header source plus the SDK's per-request traces in the embedded store.
-const appVariant = variant === 'tracium-trace' ? 'tracium-header' : variant
+const appVariant = ['tracium-trace', 'otel-http'].includes(variant) ? 'tracium-header' : variant
 if (variant === 'tracium-trace') {
   const dir = mkdtempSync(join(tmpdir(), 'tracium-bench-'))
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
@@ -30,6 +33,9 @@ process.on('message', (message) => {
     // machine's cores does not blur the way it blurs requests per second.
     const { user, system } = process.cpuUsage()
     process.send({ cpuMicros: user + system })
+  } else if (message === 'exported') {
+    // Spans ended, delivered and failed so far, after a flush; null for cells that export none.
+    Promise.resolve(otel?.exported() ?? null).then((exported) => process.send({ exported }))
   }
 })
 // A normal exit, so `--cpu-prof` writes its profile.
