@@ -111,9 +111,12 @@ interface OpenAiPackage {
 
 /**
  * Turns on `@opentelemetry/instrumentation-openai` against `tracerProvider` when the app has
- * `openai`. Returns `null` when `options.instrumentLlmClients` is `false`, when no `openai` is
- * installed, or when every copy found is outside {@link SUPPORTED_OPENAI} (then a
- * `TRACIUM_LLM_NOT_INSTRUMENTED` warning says so).
+ * `openai`. Returns `null` when `options.instrumentLlmClients` is `false` (which also turns off
+ * a running instrumentation), when no `openai` is installed, or when every copy found is outside
+ * {@link SUPPORTED_OPENAI} (then a `TRACIUM_LLM_NOT_INSTRUMENTED` warning says so).
+ *
+ * There is one instrumentation per process: while it runs, another call only points it at the
+ * new `tracerProvider` and returns the same handle (so `init()` may call it each time).
  *
  * The spans start in OpenTelemetry's active context, so they are children of the active span
  * (the request's trace) as long as a context manager is registered
@@ -137,7 +140,14 @@ export function instrumentLlmClients(
   tracerProvider: TracerProvider,
   options: LlmInstrumentationOptions = {},
 ): LlmInstrumentation | null {
-  if (options.instrumentLlmClients === false) return null
+  if (options.instrumentLlmClients === false) {
+    active?.handle.disable()
+    return null
+  }
+  if (active !== null) {
+    active.instrumentation.setTracerProvider(tracerProvider)
+    return active.handle
+  }
   const found = findOpenAi()
   if (found.length === 0) return null
   const supported = found.filter((pkg) => isSupportedOpenAi(pkg.version))
@@ -186,18 +196,24 @@ export function instrumentLlmClients(
       )
     }
   }
-  let enabled = true
-  return {
+  const handle: LlmInstrumentation = {
     packages: supported.map((pkg) => pkg.root),
     ready: Promise.all(esm).then(() => undefined),
     disable() {
-      if (!enabled) return
-      enabled = false
+      if (active?.handle !== handle) return
+      active = null
       instrumentation.disable()
       for (const moduleExports of patched) definition.unpatch?.(moduleExports)
     },
   }
+  active = { instrumentation, handle }
+  return handle
 }
+
+// One instrumentation per process: it patches openai's shared prototypes, and a second one
+// would only unwrap the first's patch and wrap its own. A later call (init() again) points the
+// running one at its provider instead.
+let active: { instrumentation: Instrumentation; handle: LlmInstrumentation } | null = null
 
 // `import.meta.url` is shimmed in the CJS build (tsdown `shims`), so both builds resolve the
 // instrumentation from this package, as Node would for a static import. It is loaded only when

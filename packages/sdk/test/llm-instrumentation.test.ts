@@ -214,6 +214,32 @@ describe('instrumentLlmClients(): openai calls become gen_ai spans in the reques
   })
 })
 
+describe('one instrumentation per process', () => {
+  it('a second call points it at the new provider; instrumentLlmClients: false turns it off', async () => {
+    const chat = () =>
+      openai.chat.completions.create({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] })
+    const otherExporter = new InMemorySpanExporter()
+    const other = new NodeTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(otherExporter)],
+    })
+    expect(instrumentLlmClients(other)).toBe(llm)
+    await chat()
+    expect(otherExporter.getFinishedSpans().map((s) => s.name)).toEqual(['chat gpt-4'])
+    expect(instrumentLlmClients(provider)).toBe(llm)
+    const before = exporter.getFinishedSpans().length
+    await chat()
+    expect(otherExporter.getFinishedSpans()).toHaveLength(1)
+    expect(exporter.getFinishedSpans()).toHaveLength(before + 1)
+    expect(instrumentLlmClients(provider, { instrumentLlmClients: false })).toBeNull()
+    await chat()
+    expect(exporter.getFinishedSpans()).toHaveLength(before + 1)
+    llm = instrumentLlmClients(provider)
+    await llm?.ready
+    await chat()
+    expect(exporter.getFinishedSpans()).toHaveLength(before + 2)
+  })
+})
+
 describe('the supported openai versions', () => {
   it('are the instrumentation’s own (a new instrumentation version must update both)', () => {
     const { OpenAIInstrumentation } = createRequire(import.meta.url)(
