@@ -7,7 +7,9 @@
  * `openai` is imported (its ESM build) before the instrumentation is turned on, as in any ESM
  * app; its CommonJS build is required only after, through the require hook.
  */
+import { once } from 'node:events'
 import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
 import { type Span, SpanKind } from '@opentelemetry/api'
 import {
   InMemorySpanExporter,
@@ -89,7 +91,7 @@ beforeAll(async () => {
   llm = instrumentLlmClients(provider)
   await llm?.ready
   openai = new OpenAI({ baseURL: model.baseURL, apiKey: 'test' })
-})
+}, 60_000) // generous: CI runs every suite at once on two cores
 afterAll(async () => {
   llm?.disable()
   await provider.shutdown()
@@ -154,7 +156,10 @@ describe('instrumentLlmClients(): openai calls become gen_ai spans in the reques
   })
 
   it('200 interleaved requests over 50 tenants: each llm span carries its own request’s tenant', async () => {
-    const app = createApp(openai)
+    // One listening server (supertest would start one per request given the app).
+    const server = createApp(openai).listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const app = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     const sent = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
         const tenant = `tenant-${i % 50}`
@@ -177,8 +182,9 @@ describe('instrumentLlmClients(): openai calls become gen_ai spans in the reques
       if (span!.attributes['gen_ai.usage.output_tokens'] !== 7) wrong.push(`${tenant}: tokens`)
       return wrong
     })
+    server.close()
     expect(mismatches).toEqual([])
-  })
+  }, 120_000)
 
   it('the CommonJS build, required after the instrumentation, is patched by the require hook', async () => {
     const { OpenAI: Cjs } = createRequire(import.meta.url)('openai') as typeof import('openai')
@@ -193,7 +199,7 @@ describe('instrumentLlmClients(): openai calls become gen_ai spans in the reques
       'gen_ai.request.model': 'gpt-4',
       'tracium.user.id': 'initech',
     })
-  })
+  }, 60_000) // the first require of openai's CommonJS build, through the hook
 
   it('disable() unpatches; instrumentLlmClients: false patches nothing', async () => {
     const app = createApp(openai)

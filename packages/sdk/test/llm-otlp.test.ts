@@ -32,7 +32,7 @@ describe.each(['llm-app.mjs', 'llm-app.cjs'])('%s', (file) => {
       args: [model.baseURL],
       env: otlpEnv(receiver.url),
     })
-  })
+  }, 60_000) // a child process loading OpenTelemetry, express and openai, on a loaded machine
   afterAll(async () => {
     await app?.stop()
     await receiver?.close()
@@ -78,5 +78,5 @@ describe.each(['llm-app.mjs', 'llm-app.cjs'])('%s', (file) => {
     })
     expect(mismatches).toEqual([])
     expect(app.stderr()).not.toMatch(/Error|TRACIUM_/)
-  }, 60_000)
+  }, 120_000)
 })
