@@ -141,7 +141,7 @@ export function instrumentLlmClients(
   options: LlmInstrumentationOptions = {},
 ): LlmInstrumentation | null {
   if (options.instrumentLlmClients === false) {
-    active?.handle.disable()
+    stopLlmInstrumentation()
     return null
   }
   if (active !== null) {
@@ -208,6 +208,19 @@ export function instrumentLlmClients(
   }
   active = { instrumentation, handle }
   return handle
+}
+
+/**
+ * Turns off the running instrumentation, if any (`shutdown()`). A later `init()` turns it on
+ * again.
+ * @internal
+ * @example
+ * ```ts
+ * stopLlmInstrumentation() // openai is unpatched
+ * ```
+ */
+export function stopLlmInstrumentation(): void {
+  active?.handle.disable()
 }
 
 // One instrumentation per process: it patches openai's shared prototypes, and a second one

@@ -10,7 +10,8 @@
  * `gen_ai.usage.output_tokens`, else `…completion_tokens`; cached input tokens are
  * `gen_ai.usage.cache_read.input_tokens`. So the local report and the backend agree on a span.
  */
-import { costOf, type ModelPrice, type ModelPrices } from '../prices.js'
+import { ATTR } from '../otel/attributes.js'
+import { costOf, type ModelPrices, priceOf } from '../prices.js'
 import type { SpanRecord } from '../records.js'
 
 /**
@@ -55,23 +56,23 @@ export function genAiSpanFields(
   attributes: Readonly<Record<string, unknown>>,
   prices?: ModelPrices,
 ): GenAiSpanFields | null {
-  const operation = text(attributes['gen_ai.operation.name'])
-  const requestModel = text(attributes['gen_ai.request.model'])
-  const responseModel = text(attributes['gen_ai.response.model'])
+  const operation = text(attributes[ATTR.operation])
+  const requestModel = text(attributes[ATTR.requestModel])
+  const responseModel = text(attributes[ATTR.responseModel])
   const modelId = requestModel ?? responseModel
   if (operation === null && modelId === null) return null
   const usage = {
     inputTokens: count(
-      attributes['gen_ai.usage.input_tokens'] ??
+      attributes[ATTR.inputTokens] ??
         attributes['gen_ai.usage.prompt_tokens'] ??
         attributes['llm.usage.prompt_tokens'],
     ),
     outputTokens: count(
-      attributes['gen_ai.usage.output_tokens'] ??
+      attributes[ATTR.outputTokens] ??
         attributes['gen_ai.usage.completion_tokens'] ??
         attributes['llm.usage.completion_tokens'],
     ),
-    cachedInputTokens: count(attributes['gen_ai.usage.cache_read.input_tokens']),
+    cachedInputTokens: count(attributes[ATTR.cacheReadTokens]),
   }
   const price = priceOf(prices, requestModel) ?? priceOf(prices, responseModel)
   return {
@@ -85,13 +86,6 @@ export function genAiSpanFields(
     ...usage,
     costUsd: costOf(usage, price),
   }
-}
-
-// Own keys only: a model named `constructor` or `__proto__` must not find Object.prototype's.
-function priceOf(prices: ModelPrices | undefined, model: string | null): ModelPrice | undefined {
-  return prices !== undefined && model !== null && Object.hasOwn(prices, model)
-    ? prices[model]
-    : undefined
 }
 
 function text(value: unknown): string | null {
