@@ -238,3 +238,20 @@ describe('prices are looked up by own key', () => {
     ])
   })
 })
+
+describe('shutdown()', () => {
+  it('turns the instrumentation off: openai is unpatched, and the next init() patches it again', async () => {
+    withEnv(ENV_OFF)
+    tracium.init({ exporter: tracium.memoryExporter() })
+    onCleanup(() => tracium.shutdown())
+    const { OpenAI: Client } = load('openai') as { OpenAI: typeof OpenAI }
+    // The instrumentation's wrapper (its shimmer) marks the patched method `__wrapped`.
+    const patched = () =>
+      (Client.Chat.Completions.prototype.create as { __wrapped?: boolean }).__wrapped === true
+    expect(patched()).toBe(true)
+    await tracium.shutdown()
+    expect(patched()).toBe(false)
+    tracium.init({ exporter: tracium.memoryExporter() })
+    expect(patched()).toBe(true)
+  })
+})
