@@ -6,12 +6,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const [framework, variant] = process.argv.slice(2)
+// "otel-http": OpenTelemetry's request traces instead of the SDK (otel-http.js); it must patch
+// `http` before the framework loads it.
+const otel = variant === 'otel-http' ? await (await import('./otel-http.js')).startOtelHttp() : null
 const { createApp } = await import(`./apps/${framework}.js`)
 
 // "tracium-trace": the header source plus the SDK's per-request traces in the embedded store.
 // "tracium-otlp": the same traces as OpenTelemetry spans, over OTLP/proto to run.js's sink.
 const SDK_VARIANTS = ['tracium-trace', 'tracium-otlp']
-const appVariant = SDK_VARIANTS.includes(variant) ? 'tracium-header' : variant
+const appVariant = [...SDK_VARIANTS, 'otel-http'].includes(variant) ? 'tracium-header' : variant
 const sdk = SDK_VARIANTS.includes(variant) ? await import('@tracium/sdk') : null
 if (variant === 'tracium-trace') {
   const dir = mkdtempSync(join(tmpdir(), 'tracium-bench-'))
@@ -34,12 +37,28 @@ process.on('message', async (message) => {
     // machine's cores does not blur the way it blurs requests per second.
     const { user, system } = process.cpuUsage()
     process.send({ cpuMicros: user + system })
-  } else if (message === 'queue') {
-    // What the SDK's exporter delivered and dropped (after a flush), for the exporter table.
-    const flushed = sdk === null ? true : await sdk.flush(10_000)
-    process.send({ queue: sdk?.getQueueStats() ?? null, flushed })
+  } else if (message === 'exported') {
+    // What the exporter did since the last ask (a window: warm-up, then the timed run), after a
+    // flush: items ended, delivered and failed; null for cells that export nothing.
+    const exported = otel ? await otel.exported() : sdk ? await sdkExported() : null
+    process.send({ exported })
   }
 })
+
+// The SDK's window: its getQueueStats() counters (traces for the local store, spans for OTLP)
+// since the previous ask. An item offered is one ended; a refused one counts as not delivered.
+let before = { enqueued: 0, dropped: 0, sent: 0, failed: 0 }
+async function sdkExported() {
+  await sdk.flush(10_000)
+  const now = sdk.getQueueStats()
+  const window = {
+    ended: now.enqueued + now.dropped - before.enqueued - before.dropped,
+    delivered: now.sent - before.sent,
+    failed: now.failed - before.failed,
+  }
+  before = now
+  return window
+}
 // A normal exit, so `--cpu-prof` writes its profile.
 process.on('disconnect', () => process.exit(0))
 process.on('SIGTERM', () => process.exit(0))

@@ -1,6 +1,7 @@
 // The Python docs' complete example on Express: the tenant is required from X-Tenant-ID, /chat
 // answers through an OpenAI-compatible client, and every request is a trace tagged with its
-// tenant (tracium.trace() in server.js) with one `llm` span carrying the token usage.
+// tenant (tracium.trace() in server.js). The openai call is captured by the SDK itself (its
+// OpenAI instrumentation): an `llm` span with the model and token usage, no hand-made span.
 import { traciumTenant } from '@tracium/express'
 import * as tracium from '@tracium/sdk'
 import express from 'express'
@@ -18,23 +19,12 @@ export function createApp({ openai, model = 'gpt-4' }) {
       return res.status(400).json({ detail: 'Send {"message": "..."}' })
     }
     const tenant = tracium.getCurrentTenant()
-    // This trace includes tenant_id automatically.
-    const answer = await tracium.span(
-      { spanType: 'llm', name: 'chat.completions', input: message, modelId: model },
-      async (span) => {
-        const completion = await openai.chat.completions.create({
-          model,
-          messages: [{ role: 'user', content: message }],
-        })
-        const content = completion.choices[0].message.content
-        span.recordOutput(content)
-        span.setTokenUsage({
-          inputTokens: completion.usage.prompt_tokens,
-          outputTokens: completion.usage.completion_tokens,
-        })
-        return content
-      },
-    )
+    // This trace includes tenant_id automatically, and so does the call's llm span.
+    const completion = await openai.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: message }],
+    })
+    const answer = completion.choices[0].message.content
     res.json({ tenant, response: answer })
   })
   return app

@@ -23,7 +23,7 @@ describe('examples/complete', () => {
     await model.close()
   })
 
-  it('/chat answers through the mock model and the trace carries the tenant and tokens', async () => {
+  it('/chat answers through the mock model; the openai call is the trace’s llm span, with the tenant and tokens', async () => {
     const res = await request(app)
       .post('/chat')
       .set('x-tenant-id', 'acme')
@@ -35,6 +35,7 @@ describe('examples/complete', () => {
     expect(trace).toBeDefined()
     const llm = trace.spans.find((s) => s.spanType === 'llm')
     expect(llm).toMatchObject({
+      name: 'chat gpt-4', // the OpenAI instrumentation's span: the app made none
       tenantId: 'acme',
       inputTokens: 2,
       outputTokens: 7,

@@ -49,7 +49,7 @@ const { ExportTraceServiceRequest, ExportTraceServiceResponse } =
 export interface ReceivedSpan {
   readonly traceId: string
   readonly spanId: string
-  /** `''` for a root span. */
+  /** The parent's span id in hex; `''` for a root span. */
   readonly parentSpanId: string
   readonly name: string
   /** OTLP `SpanKind`: 1 internal, 2 server, 3 client. */

@@ -38,6 +38,13 @@ export { type MemoryExporter, memoryExporter } from './exporters/memory.js'
 export { init, type TraciumOptions } from './init.js'
 export { flush, getQueueStats, shutdown } from './lifecycle.js'
 export { LIMITS, TRUNCATED_SUFFIX } from './limits.js'
+export {
+  instrumentLlmClients,
+  isSupportedOpenAi,
+  type LlmInstrumentation,
+  type LlmInstrumentationOptions,
+  SUPPORTED_OPENAI,
+} from './llm-instrumentation.js'
 export type { ModelPrice, ModelPrices } from './prices.js'
 export type { QueueStats } from './queue.js'
 export type { SpanRecord, SpanType, TraceRecord, TraceStatus } from './records.js'

@@ -17,7 +17,9 @@ import {
   validateAgentName,
   validateMetadata,
 } from './limits.js'
+import { instrumentLlmClients, type LlmInstrumentationOptions } from './llm-instrumentation.js'
 import { checkOptionNames, INIT_OPTION_NAMES } from './option-names.js'
+import { requestParented } from './otel/request-parent.js'
 import { type ModelPrices, validatePrices } from './prices.js'
 
 /**
@@ -27,7 +29,7 @@ import { type ModelPrices, validatePrices } from './prices.js'
  * tracium.init({ apiKey: process.env.TRACIUM_API_KEY, defaultTags: ['prod'] })
  * ```
  */
-export interface TraciumOptions {
+export interface TraciumOptions extends LlmInstrumentationOptions {
   /**
    * Tracium API key. With an OTLP endpoint it is sent as `Authorization: Bearer <key>` (unless
    * `headers` or `OTEL_EXPORTER_OTLP_HEADERS` authorize already); without one, traces go to the
@@ -109,10 +111,19 @@ export function init(options: TraciumOptions = {}): void {
   checkOptionNames(options, INIT_OPTION_NAMES, 'init')
   const config = checkConfig(options)
   const flushMs = checkFlushOnExit(options.flushOnExit)
+  if (
+    options.instrumentLlmClients !== undefined &&
+    typeof options.instrumentLlmClients !== 'boolean'
+  ) {
+    throw invalidArgument('init({ instrumentLlmClients }) must be true or false.')
+  }
   const outputs = chooseOutputs(options)
   const previous = current
   current = new Client(config, outputs)
   currentOptions = options
+  // openai calls as gen_ai spans on the new provider, in the request's trace (one
+  // instrumentation per process: a later init() re-points it; false turns it off).
+  instrumentLlmClients(requestParented(current.provider), options)
   if (flushMs !== false) installExitFlush(flushMs)
   // Exporters reused by the new client stay open; the others close once the traces started
   // with the old client have ended.

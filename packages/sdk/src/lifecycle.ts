@@ -3,6 +3,7 @@
  */
 import { within } from './client.js'
 import { peekClient, takeClient } from './init.js'
+import { stopLlmInstrumentation } from './llm-instrumentation.js'
 import { type QueueStats, withRates } from './queue.js'
 import { stopRequestTracing } from './request-traces.js'
 
@@ -38,10 +39,10 @@ export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boole
 }
 
 /**
- * Stops per-request traces, flushes, and closes the exporters (the store's file, the queue,
- * OpenTelemetry's batch processor and OTLP exporter). Returns within `timeoutMs`, whatever an
- * exporter does. A later trace initializes the SDK afresh. Never throws. SIGTERM, SIGINT and
- * `beforeExit` flush on their own (`init({ flushOnExit })`).
+ * Stops per-request traces and the LLM client instrumentation, flushes, and closes the exporters
+ * (the store's file, the queue, OpenTelemetry's batch processor and OTLP exporter). Returns within
+ * `timeoutMs`, whatever an exporter does. A later trace initializes the SDK afresh. Never throws.
+ * SIGTERM, SIGINT and `beforeExit` flush on their own (`init({ flushOnExit })`).
  *
  * @param timeoutMs Default: `10000`.
  * @returns `true` when everything was exported in time.
@@ -55,6 +56,7 @@ export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boole
  */
 export async function shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boolean> {
   stopRequestTracing()
+  stopLlmInstrumentation()
   const client = takeClient()
   if (client === null) return true
   let ok = false

@@ -21,6 +21,7 @@ export const INIT_OPTION_NAMES: readonly string[] = [
   'maxQueueSize',
   'prices',
   'flushOnExit',
+  'instrumentLlmClients',
 ]
 
 /**

@@ -30,6 +30,24 @@ export interface ModelPrice {
  */
 export type ModelPrices = Readonly<Record<string, ModelPrice>>
 
+/**
+ * The price of `model` in `prices`, looking at own keys only: a model named `constructor` or
+ * `__proto__` must not find Object.prototype's members (which used to give a cost of NaN).
+ * @example
+ * ```ts
+ * priceOf({ 'gpt-4o': { input: 2.5, output: 10 } }, 'gpt-4o') // { input: 2.5, output: 10 }
+ * priceOf({}, 'constructor') // undefined
+ * ```
+ */
+export function priceOf(
+  prices: ModelPrices | undefined,
+  model: string | null,
+): ModelPrice | undefined {
+  return prices !== undefined && model !== null && Object.hasOwn(prices, model)
+    ? prices[model]
+    : undefined
+}
+
 /** Token counts of one span. */
 export interface TokenUsage {
   inputTokens?: number | null

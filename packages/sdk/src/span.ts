@@ -10,7 +10,7 @@ import { invalidArgument } from './errors.js'
 import { errorText, LIMITS, normalizeTags, optionalText, validateMetadata } from './limits.js'
 import { applyFailure, applySpanAttributes } from './otel/apply-attributes.js'
 import { runWithSpan, startOwnSpan } from './otel/handles.js'
-import { costOf, type ModelPrices } from './prices.js'
+import { costOf, type ModelPrices, priceOf } from './prices.js'
 import type { SpanRecord, SpanType, TraceStatus } from './records.js'
 import { elapsedMs, isoTime } from './time.js'
 import type { Trace } from './trace.js'
@@ -260,7 +260,7 @@ export class Span {
   /** @internal The exported form; `null` for a span started after its trace ended. */
   toRecord(prices: ModelPrices | undefined): SpanRecord | null {
     if (!this.#recorded) return null
-    const price = this.modelId === null ? undefined : prices?.[this.modelId]
+    const price = priceOf(prices, this.modelId)
     return {
       id: this.id,
       traceId: this.traceId,

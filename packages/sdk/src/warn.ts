@@ -9,6 +9,8 @@ export type TraciumWarningCode =
   | 'TRACIUM_EXPORT_FAILED'
   | 'TRACIUM_SPAN_AFTER_TRACE_END'
   | 'TRACIUM_QUEUE_FULL'
+  /** `openai` is installed but its calls cannot be captured (see `llm-instrumentation.ts`). */
+  | 'TRACIUM_LLM_NOT_INSTRUMENTED'
 
 /**
  * Emits `message` as a process warning the first time `code` is seen in this process.

@@ -16,12 +16,12 @@ import type { Context } from '@opentelemetry/api'
 import { trace as otelTrace, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span as SdkSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { errorText } from '../limits.js'
-import { ATTR, spanTypeOfOperation } from '../otel/attributes.js'
 import { adoptSpan, handleOf, isSpanHandle, startingOwnSpan, traceOf } from '../otel/handles.js'
-import { costOf, type ModelPrices } from '../prices.js'
+import type { ModelPrices } from '../prices.js'
 import type { SpanRecord, TraceRecord } from '../records.js'
 import { isoTime } from '../time.js'
 import type { Trace } from '../trace.js'
+import { genAiSpanFields } from './genai-attributes.js'
 
 /**
  * Most spans of other instrumentations kept for one trace; later ones still go to OTLP.
@@ -95,11 +95,13 @@ export class TraceAssembler implements SpanProcessor {
   }
 }
 
-const number = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null)
 
-/** The record of a span another instrumentation made, from its attributes. */
+/**
+ * The record of a span another instrumentation made, from its attributes: the GenAI fields as
+ * {@link genAiSpanFields} reads them (as Tracium's backend does); an agent operation is
+ * `agent`, a span with no GenAI attribute `custom`.
+ */
 function recordOf(
   span: ReadableSpan,
   owner: Trace,
@@ -107,12 +109,7 @@ function recordOf(
   prices: ModelPrices | undefined,
 ): SpanRecord {
   const a = span.attributes
-  const modelId = text(a[ATTR.requestModel]) ?? text(a[ATTR.responseModel])
-  const usage = {
-    inputTokens: number(a[ATTR.inputTokens]),
-    outputTokens: number(a[ATTR.outputTokens]),
-    cachedInputTokens: number(a[ATTR.cacheReadTokens]),
-  }
+  const genAi = genAiSpanFields(a, prices)
   const failed = span.status.code === SpanStatusCode.ERROR
   const exception = span.events.find((e) => e.name === 'exception')?.attributes
   const startMs = hrMs(span.startTime)
@@ -121,15 +118,17 @@ function recordOf(
     traceId: owner.id,
     parentSpanId,
     tenantId: text(a['tracium.user.id']),
-    spanType: spanTypeOfOperation(a[ATTR.operation]),
+    spanType: genAi === null ? 'custom' : (genAi.spanType ?? 'agent'),
     name: span.name,
     status: failed ? 'failed' : 'completed',
     startedAt: isoTime(startMs),
     completedAt: isoTime(hrMs(span.endTime)),
     latencyMs: hrMs(span.duration),
-    modelId,
-    ...usage,
-    costUsd: costOf(usage, modelId === null ? undefined : prices?.[modelId]),
+    modelId: genAi?.modelId ?? null,
+    inputTokens: genAi?.inputTokens ?? null,
+    outputTokens: genAi?.outputTokens ?? null,
+    cachedInputTokens: genAi?.cachedInputTokens ?? null,
+    costUsd: genAi?.costUsd ?? null,
     input: null,
     output: null,
     error: failed

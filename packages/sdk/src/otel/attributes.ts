@@ -34,22 +34,3 @@ export const OPERATION_BY_SPAN_TYPE: Readonly<Record<string, string>> = {
 
 /** The root span of a Tracium trace is an agent invocation. */
 export const ROOT_OPERATION = 'invoke_agent'
-
-/** Tracium span type of a span another instrumentation made, from its operation name. */
-export function spanTypeOfOperation(operation: unknown): string {
-  switch (operation) {
-    case 'chat':
-    case 'text_completion':
-    case 'generate_content':
-      return 'llm'
-    case 'execute_tool':
-      return 'tool'
-    case 'embeddings':
-      return 'embeddings'
-    case 'invoke_agent':
-    case 'create_agent':
-      return 'agent'
-    default:
-      return 'custom'
-  }
-}
