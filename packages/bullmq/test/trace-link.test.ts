@@ -5,6 +5,7 @@
  * @tracium/otel's processor) and an @tracium/sdk trace both have the request's trace id, with
  * the enqueuing span as parent, and the job's tenant; on every retry too.
  */
+import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -19,7 +20,7 @@ import { TraciumSpanProcessor } from '@tracium/otel'
 import { flush, init, memoryExporter, startTrace } from '@tracium/sdk'
 import { type Job, Queue, Worker } from 'bullmq'
 import express from 'express'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { getCurrentTenant, TraciumOptionsError, tenantQueue, withJobTenant } from '../src/index.js'
 import { connection, Outcomes, queueName } from './helpers.js'
 
@@ -50,6 +51,9 @@ const appTracer = provider.getTracer('app')
 const name = queueName('trace-link')
 const raw = new Queue(name, { connection: connection() })
 const queue = tenantQueue(raw)
+const childName = queueName('trace-link-child')
+const childRaw = new Queue(childName, { connection: connection() })
+const childQueue = tenantQueue(childRaw)
 const attempts = new Map<string, Attempt[]>()
 let worker: Worker
 let outcomes: Outcomes
@@ -83,8 +87,9 @@ beforeAll(async () => {
   app.use(traciumTenant({ required: true }))
   app.post('/jobs', async (req, res) => {
     const failures = Number(req.query.failures)
+    const target = req.query.child === '1' ? childQueue : queue
     const enqueued = await startTrace({ agentName: 'request' }, async () => {
-      const job = await queue.add(
+      const job = await target.add(
         'job',
         { failures },
         { attempts: failures + 1, backoff: { type: 'fixed', delay: 10 } },
@@ -103,12 +108,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.close()
   await raw.obliterate({ force: true }).then(() => raw.close())
+  await childRaw.obliterate({ force: true }).then(() => childRaw.close())
   server?.close()
   await provider.shutdown()
 })
 
-async function enqueue(tenant: string, failures: number): Promise<Enqueued> {
-  const response = await fetch(`${base}/jobs?failures=${failures}`, {
+async function enqueue(tenant: string, failures: number, child = false): Promise<Enqueued> {
+  const response = await fetch(`${base}/jobs?failures=${failures}&child=${child ? 1 : 0}`, {
     method: 'POST',
     headers: { 'x-tenant-id': tenant },
   })
@@ -193,5 +199,42 @@ describe('a job joins the trace of the request that enqueued it', () => {
     expect(await run(true)).toBe('a'.repeat(32))
     expect(await run(false)).toBe(outer.spanContext().traceId)
     outer.end()
+  })
+
+  it('a worker in a child process: its @tracium/sdk traces join the request trace, with the tenant', async () => {
+    const child = fork(new URL('./fixtures/trace-link-worker.mjs', import.meta.url), {
+      env: { ...process.env, QUEUE_NAME: childName, REDIS_PORT: String(inject('redisPort')) },
+    })
+    const reports = new Map<string, { tenant: string; traceId: string; traced: string }>()
+    const tenants = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'acme', 'globex', 'initech']
+    try {
+      const done = new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`worker exited early with code ${code}`)))
+        child.on('message', (message: { type: string; id: string; message?: string }) => {
+          if (message.type === 'error') reject(new Error(message.message))
+          if (message.type !== 'job') return
+          reports.set(message.id, message as never)
+          if (reports.size === tenants.length) resolve()
+        })
+      })
+      const sent = await Promise.all(
+        tenants.map((tenant) => enqueue(tenant, 0, true).then((job) => ({ ...job, tenant }))),
+      )
+      await done
+      for (const job of sent) {
+        expect(reports.get(job.id)).toEqual({
+          type: 'job',
+          id: job.id,
+          tenant: job.tenant,
+          traced: job.tenant,
+          traceId: expect.stringMatching(new RegExp(`^${job.traceId}-[0-9a-f]{16}$`)),
+        })
+      }
+    } finally {
+      const exited = once(child, 'exit')
+      if (child.connected) child.send('close')
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
+      child.kill('SIGKILL')
+    }
   })
 })
