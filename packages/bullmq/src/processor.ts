@@ -3,6 +3,7 @@
  */
 import { captureTenant, TenantError, TraciumOptionsError, withTenant } from '@tracium/core'
 import { JOB_CARRIER_KEY, readJobCarrier } from './carrier.js'
+import { runInTraceContext } from './trace-context.js'
 
 /**
  * Options of {@link withJobTenant}.
@@ -21,6 +22,15 @@ export interface JobTenantOptions {
    * Default: `false`.
    */
   required?: boolean
+  /**
+   * Run the processor with the enqueuing span (the job's `traceparent`) as its OpenTelemetry
+   * parent, so the spans and `@tracium/sdk` traces it starts join the enqueuing request's trace.
+   * Set `false` to leave the OpenTelemetry context alone, e.g. when BullMQ's own `telemetry`
+   * option already makes a consumer span active around the processor.
+   *
+   * Default: `true` (a no-op without `@opentelemetry/api` or without a `traceparent`).
+   */
+  traceContext?: boolean
 }
 
 /**
@@ -49,6 +59,10 @@ export interface TenantJobLike {
  * `TENANT_INVALID` before the processor runs: BullMQ records it as a failed job whose
  * `failedReason` is the error's message. The job never runs under no tenant or a guessed one.
  * Note that each configured attempt fails the same way.
+ *
+ * When the job carries the enqueuing span's `traceparent` and `@opentelemetry/api` is installed,
+ * the processor runs with that span as its (remote) OpenTelemetry parent: every attempt's spans
+ * and `@tracium/sdk` traces share the enqueuing request's trace id (see `traceContext`).
  *
  * @param processor your processor, `(job, token?, signal?) => Promise<result>`.
  * @param options see {@link JobTenantOptions}.
@@ -81,13 +95,21 @@ export function withJobTenant<J extends TenantJobLike, A extends unknown[], R>(
     )
   }
 
+  const traceContext = options.traceContext ?? true
+  if (typeof traceContext !== 'boolean') {
+    throw new TraciumOptionsError(
+      `@tracium/bullmq: the traceContext option must be true or false, got ${typeof traceContext}.`,
+    )
+  }
+
   return async function processWithJobTenant(job: J, ...rest: A): Promise<R> {
-    const { tenantId, hasCarrier } = readJobCarrier(job)
+    const { tenantId, traceparent, hasCarrier } = readJobCarrier(job)
     if (required && tenantId === null) throw missing(hasCarrier)
     // withTenant validates and nests; captureTenant().run then starts a detached scope with
     // that value, which nothing outside can close (core's TenantSnapshot).
     const snapshot = withTenant(tenantId, captureTenant)
-    return snapshot.run(() => processor(job, ...rest))
+    const run = () => processor(job, ...rest)
+    return snapshot.run(() => (traceContext ? runInTraceContext(traceparent, run) : run()))
   }
 }
 
