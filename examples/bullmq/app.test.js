@@ -80,6 +80,17 @@ describe('examples/bullmq', () => {
     expect(stdout).toMatch(/acme\s+chat\s+completed/)
     expect(stdout).toMatch(/acme\s+follow-up\s+completed/)
     expect(stdout).not.toMatch(/globex/)
+    // And in `tracium report` for acme: both agents, one trace each.
+    const report = await promisify(execFile)(
+      process.execPath,
+      [cli, 'report', '--dir', dir, '--tenant', 'acme', '--format', 'json'],
+      { timeout: 20_000, encoding: 'utf8' },
+    )
+    const agents = JSON.parse(report.stdout).agents.map((row) => [row.agentName, row.traces])
+    expect(agents.sort()).toEqual([
+      ['chat', 1],
+      ['follow-up', 1],
+    ])
   })
 
   it('a chat without a tenant is a 401 and enqueues nothing', async () => {
