@@ -9,9 +9,7 @@
  * patches it as it loads (the ESM build is patched by an `import()` that `init()` cannot await).
  */
 import { execFile } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { traciumTenant } from '@tracium/express'
 import express from 'express'
@@ -21,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startMockModel } from '../../../examples/complete/mock-model.js'
 import * as tracium from '../src/index.js'
 import type { SpanRecord, TraceRecord } from '../src/records.js'
-import { onCleanup, tempDir, withEnv } from './helpers.js'
+import { onCleanup, storedTraces, tempDir, withEnv } from './helpers.js'
 import { receiver, spanNamed } from './otlp.js'
 
 const load = createRequire(import.meta.url)
@@ -159,10 +157,7 @@ describe('init()/trace(): openai calls in a request are llm spans of its trace',
     }
     expect(await tracium.flush()).toBe(true)
 
-    const stored = (await readFile(join(dir, 'traces.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as TraceRecord)
+    const stored = await storedTraces(dir)
     expect(stored.map((r) => llmSpanOf(r))).toEqual(
       usages.map((usage) =>
         expect.objectContaining({
@@ -175,7 +170,7 @@ describe('init()/trace(): openai calls in a request are llm spans of its trace',
     )
 
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [cli, 'report', '--dir', dir, '--json'], (error, out) =>
+      execFile(process.execPath, [cli, 'report', '--dir', dir, '--format', 'json'], (error, out) =>
         error ? reject(error) : resolve(out),
       ),
     )
