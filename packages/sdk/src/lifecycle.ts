@@ -30,12 +30,7 @@ export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000
 export async function flush(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<boolean> {
   const client = peekClient()
   if (client === null) return true
-  let ok = false
-  const done = await within(
-    timeoutMs,
-    client.flush(timeoutMs).then((r) => (ok = r)),
-  )
-  return done && ok
+  return trueWithin(timeoutMs, client.flush(timeoutMs))
 }
 
 /**
@@ -59,11 +54,16 @@ export async function shutdown(timeoutMs = DEFAULT_FLUSH_TIMEOUT_MS): Promise<bo
   stopLlmInstrumentation()
   const client = takeClient()
   if (client === null) return true
-  let ok = false
   // Returns within timeoutMs whatever an exporter does; what is still in flight then is lost.
+  return trueWithin(timeoutMs, client.shutdown(timeoutMs))
+}
+
+/** `true` when `work` resolves `true` within `timeoutMs`; `false` if it says so, fails or is late. */
+async function trueWithin(timeoutMs: number, work: Promise<boolean>): Promise<boolean> {
+  let ok = false
   const done = await within(
     timeoutMs,
-    client.shutdown(timeoutMs).then((r) => (ok = r)),
+    work.then((result) => (ok = result)),
   )
   return done && ok
 }

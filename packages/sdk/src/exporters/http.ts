@@ -12,6 +12,7 @@ import { safeStringify } from '../json.js'
 import { DeliveryQueue } from '../queue.js'
 import type { TraceRecord } from '../records.js'
 import { SDK_VERSION } from '../version.js'
+import { httpBaseUrl } from './base-url.js'
 import type { TraceExporter } from './exporter.js'
 import {
   completeBody,
@@ -101,7 +102,7 @@ export function traciumHttpExporter(options: TraciumHttpExporterOptions = {}): T
       'traciumHttpExporter() needs an API key: pass { apiKey } or set TRACIUM_API_KEY.',
     )
   }
-  const baseUrl = checkBaseUrl(resolveBaseUrl(options.baseUrl))
+  const baseUrl = httpBaseUrl('baseUrl', resolveBaseUrl(options.baseUrl))
   const timeoutMs = options.timeoutMs ?? 10_000
   const concurrency = options.concurrency ?? 4
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
@@ -189,17 +190,4 @@ function remoteIdFrom(text: string): string | undefined {
  */
 function headerValue(value: string): string {
   return Buffer.from(value, 'utf8').toString('latin1')
-}
-
-function checkBaseUrl(value: string): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw invalidArgument(`baseUrl must be an http(s) URL, got ${JSON.stringify(value)}.`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw invalidArgument(`baseUrl must be an http(s) URL, got ${JSON.stringify(value)}.`)
-  }
-  return value.replace(/\/+$/, '')
 }

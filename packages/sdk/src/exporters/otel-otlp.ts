@@ -14,9 +14,9 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base'
-import { invalidArgument } from '../errors.js'
 import { type QueueStats, withRates } from '../queue.js'
 import { SDK_VERSION } from '../version.js'
+import { httpBaseUrl } from './base-url.js'
 
 /** Where and how spans go over OTLP, from `init()`'s options and the environment. */
 export interface OtlpSettings {
@@ -67,16 +67,7 @@ function hasAuthorization(list: string | undefined): boolean {
 
 // As OTEL_EXPORTER_OTLP_ENDPOINT: a base URL, to which the signal's path is appended.
 function tracesUrl(endpoint: string): string {
-  let url: URL
-  try {
-    url = new URL(endpoint)
-  } catch {
-    throw invalidArgument(`endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}.`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw invalidArgument(`endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}.`)
-  }
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`
+  return `${httpBaseUrl('endpoint', endpoint)}/v1/traces`
 }
 
 /** The OTLP side of a client: the processor to add, and its counters. */
