@@ -21,7 +21,7 @@
  * reported once as a process warning rather than left silent.
  */
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { TracerProvider } from '@opentelemetry/api'
 import { warnOnce } from './warn.js'
@@ -273,7 +273,8 @@ function findOpenAi(): OpenAiPackage[] {
 }
 
 function openAiFrom(base: string): OpenAiPackage | null {
-  const load = createRequire(join(base, 'noop.js'))
+  // resolve, not join: createRequire throws on a relative path (an argv[1] a launcher left relative).
+  const load = createRequire(resolve(base, 'noop.js'))
   let cjsMain: string
   try {
     cjsMain = load.resolve('openai') // a realpath: one key per installed copy

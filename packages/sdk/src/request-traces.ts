@@ -23,9 +23,10 @@ import {
   TENANT_CHANNELS,
   type TenantResolvedMessage,
 } from '@tracium/core'
+import type { Client } from './client.js'
 import { invalidArgument } from './errors.js'
 import { getClient, init, initOptions, peekClient, type TraciumOptions } from './init.js'
-import { LIMITS } from './limits.js'
+import { LIMITS, normalizeTags } from './limits.js'
 import { checkOptionNames, INIT_OPTION_NAMES } from './option-names.js'
 import { newTrace } from './start-trace.js'
 import { adjustTrace, type Trace, type TraceStart } from './trace.js'
@@ -68,8 +69,19 @@ interface HttpInfo {
   tenantSource?: string
 }
 
-// Every request trace carries this tag; normalized once per trace with the default tags.
+// Every request trace carries this tag, after the client's default tags; normalized once per
+// client.
 const HTTP_TAGS = ['@http']
+const httpTags = new WeakMap<Client, readonly string[]>()
+
+function httpTagsOf(client: Client): readonly string[] {
+  let tags = httpTags.get(client)
+  if (tags === undefined) {
+    tags = normalizeTags(client.config.defaultTags, HTTP_TAGS)
+    httpTags.set(client, tags)
+  }
+  return tags
+}
 
 const requests = new WeakMap<ScopeView, RequestState>()
 let settings: { onlyWhenUsed: boolean } | null = null
@@ -246,11 +258,13 @@ function closedName(close: ScopeCloseMessage): string {
 function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
   const agentName =
     close === undefined ? routeAgentName(pathOf(state.request?.url ?? '/')) : closedName(close)
-  return newTrace({ agentName, tags: HTTP_TAGS }, getClient(), {
+  const client = getClient()
+  return newTrace({ agentName }, client, {
     start: state.start,
     // The request's tenant, even when the trace starts lazily inside withTenant(other, …).
     tenantId: state.scope.tenantId,
     trustedMetadata: { http: httpInfo(state, close) },
+    trustedTags: httpTagsOf(client),
   })
 }
 

@@ -83,6 +83,11 @@ export interface InternalTraceInit {
    * per-request traces pay for no serialization they do not need.
    */
   readonly trustedMetadata?: Record<string, unknown>
+  /**
+   * The trace's tags, `init`'s `defaultTags` already merged and checked: the per-request traces
+   * normalize theirs once per client, not once per request. Default: `options.tags` merged.
+   */
+  readonly trustedTags?: readonly string[]
 }
 
 /**
@@ -98,7 +103,7 @@ export function newTrace(
   client: Client,
   internal: InternalTraceInit = {},
 ): Trace {
-  const { start, tenantId, trustedMetadata } = internal
+  const { start, tenantId, trustedMetadata, trustedTags } = internal
   const { config } = client
   if (typeof options !== 'object' || options === null) {
     throw invalidArgument('startTrace(options, fn) takes an options object.')
@@ -110,7 +115,10 @@ export function newTrace(
       optionalText(options.modelId, 'modelId', LIMITS.modelIdLength) ?? config.defaultModelId,
     version:
       optionalText(options.version, 'version', LIMITS.versionLength) ?? config.defaultVersion,
-    tags: normalizeTags(config.defaultTags, options.tags ?? []),
+    // Shared by the traces of a client: a trace replaces its tags, never changes them in place.
+    tags:
+      (trustedTags as string[] | undefined) ??
+      normalizeTags(config.defaultTags, options.tags ?? []),
     metadata:
       options.metadata !== undefined
         ? validateMetadata(options.metadata, config.defaultMetadata)

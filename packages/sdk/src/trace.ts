@@ -134,8 +134,9 @@ export class Trace {
       this,
     )
     // The trace's tenant (a request trace's is its request's, even when it starts lazily inside
-    // withTenant(other, …)) over what the processor stamped from the current context.
-    if (this.tenantId !== null) {
+    // withTenant(other, …)) over what the processor stamped from the current context, unless
+    // that is the same tenant.
+    if (this.tenantId !== null && this.tenantId !== getCurrentTenant()) {
       this.otelSpan.setAttribute(TENANT_ATTRIBUTE, this.tenantId)
       this.otelSpan.setAttribute(DUPLICATE_TENANT_ATTRIBUTE, this.tenantId)
     }
@@ -268,8 +269,12 @@ export class Trace {
     this.#endedAt = isoTime(Date.now())
     this.#durationMs = elapsedMs(this.#startMark)
     const span = this.otelSpan
-    span.updateName(`invoke_agent ${this.#agentName}`)
-    if (this.#client.exportsSpans) applyTraceAttributes(span, this)
+    if (this.#client.exportsSpans) {
+      // Only what leaves as a span needs its OpenTelemetry name and attributes; the records
+      // read the handle.
+      span.updateName(`invoke_agent ${this.#agentName}`)
+      applyTraceAttributes(span, this)
+    }
     if (this.#failed) applyFailure(span, this.#cause, this.#error)
     // Ending the root span assembles and exports the record (exporters/trace-assembler.ts).
     span.end()
@@ -297,7 +302,7 @@ export class Trace {
    * @internal The record, with `adopted`: the spans of other instrumentations that ran in it.
    * Called by the trace assembler when the root span ends.
    */
-  toRecord(adopted: readonly SpanRecord[] = []): TraceRecord {
+  toRecord(adopted: readonly SpanRecord[] = NO_SPANS): TraceRecord {
     const spans: SpanRecord[] = []
     let inputTokens = 0
     let outputTokens = 0
@@ -337,6 +342,9 @@ export class Trace {
     }
   }
 }
+
+// Most traces adopt no span of another instrumentation: one empty list for all of them.
+const NO_SPANS: readonly SpanRecord[] = []
 
 /**
  * Changes a running trace's agent name or metadata. Internal: request traces are named by route

@@ -105,6 +105,18 @@ describe('instrumentLlmClients(): openai calls become gen_ai spans in the reques
     expect(llm!.packages[0]).toMatch(/openai/)
   })
 
+  it('finds it from the working directory when a launcher left the script path relative', () => {
+    const script = process.argv[1]
+    process.argv[1] = 'server.js' // createRequire threw on the relative path, so init() did too
+    try {
+      const again = instrumentLlmClients(provider)
+      expect(again?.packages).toEqual(llm!.packages)
+    } finally {
+      process.argv[1] = script!
+      instrumentLlmClients(provider) // as beforeAll left it
+    }
+  })
+
   it('a chat completion: model, tokens and the tenant, under the request’s active span', async () => {
     const res = await request(createApp(openai))
       .post('/chat')

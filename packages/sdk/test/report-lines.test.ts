@@ -12,6 +12,8 @@ import { buildReport, rollupTraces } from '../src/report/build-report.js'
 import { formatReport, formatTraces } from '../src/report/format.js'
 import { readTraceSummaries, readTraces } from '../src/report/read-store.js'
 import { recentTraces } from '../src/report/recent.js'
+import { parseReportLine } from '../src/report/valid-trace.js'
+import { toStoreLine } from '../src/store/lines.js'
 import { traceRecord } from './fixtures.js'
 import { tempDir } from './helpers.js'
 
@@ -148,6 +150,42 @@ describe('the report over arbitrary lines', () => {
         expect(all.rows).toEqual(clean.rows)
       }),
       { numRuns: 60 },
+    )
+  })
+})
+
+// What JSON writes differently from what the record holds, where the report reads.
+const jsonSpecial: Record<string, fc.Arbitrary<unknown>> = {
+  costUsd: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0),
+  durationMs: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0),
+  startedAt: fc.constant(new Date(start)), // a Date: JSON writes its ISO string
+  metadata: fc.constant({ toJSON: () => ({ http: { statusCode: 503 } }) }),
+  modelId: fc.constant(undefined), // JSON leaves the key out
+  spans: fc.constant([{ toJSON: () => ({ modelId: 'from-json' }) }]),
+}
+const specialRecord = fc
+  .tuple(validTrace, fc.constantFrom(...Object.keys(jsonSpecial)))
+  .chain(([trace, field]) =>
+    jsonSpecial[field]!.map((value) => ({ ...trace, modelId: null, [field]: value })),
+  )
+// Keys in another order: the reader cuts lines at keys.
+const reorderedRecord = validTrace.map(({ modelId, version, ...rest }) => ({
+  ...rest,
+  version,
+  modelId: modelId ?? 'late-model',
+}))
+const wrongRecord = fc
+  .tuple(validTrace, fc.constantFrom(...Object.keys(WRONG)))
+  .chain(([trace, field]) => WRONG[field]!.map((value) => ({ ...trace, [field]: value })))
+
+describe('the store line of a record (toStoreLine)', () => {
+  it('property: its report view is what a reader parses from its line, whatever the record holds', () => {
+    fc.assert(
+      fc.property(fc.oneof(validTrace, specialRecord, reorderedRecord, wrongRecord), (record) => {
+        const { text, report } = toStoreLine(record as TraceRecord)
+        expect(report).toEqual(parseReportLine(text))
+      }),
+      { numRuns: 500 },
     )
   })
 })

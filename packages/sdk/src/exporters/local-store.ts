@@ -17,7 +17,7 @@
 import { invalidArgument } from '../errors.js'
 import { DeliveryQueue } from '../queue.js'
 import { Rollup } from '../report/rollup.js'
-import { toLine } from '../store/lines.js'
+import { type StoreLine, toStoreLine } from '../store/lines.js'
 import { SegmentWriter } from '../store/segment-writer.js'
 import { storeDir } from '../store-path.js'
 import { warnOnce } from '../warn.js'
@@ -130,7 +130,7 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
       ),
   })
 
-  const queue = new DeliveryQueue<string>({
+  const queue = new DeliveryQueue<StoreLine>({
     capacity: options.maxQueueSize ?? 10_000,
     maxBatch: MAX_LINES_PER_WRITE,
     lingerMs,
@@ -146,7 +146,7 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
     },
     export(trace) {
       exitWriter.track(pending)
-      queue.push([toLine(trace)])
+      queue.push([toStoreLine(trace)])
     },
     flush: (timeoutMs) => queue.drain(timeoutMs),
     async shutdown(timeoutMs) {
@@ -182,17 +182,17 @@ class LineEncoder {
   static readonly MAX_KEPT_BYTES = 4 * 1024 * 1024
   #buffer = Buffer.allocUnsafeSlow(LineEncoder.INITIAL_BYTES)
 
-  /** The lines, each ended by `\n`, as UTF-8; valid until the next call. */
-  encode(lines: readonly string[]): Buffer {
+  /** The lines' texts, each ended by `\n`, as UTF-8; valid until the next call. */
+  encode(lines: readonly StoreLine[]): Buffer {
     if (this.#buffer.length > LineEncoder.MAX_KEPT_BYTES) {
       this.#buffer = Buffer.allocUnsafeSlow(LineEncoder.INITIAL_BYTES)
     }
     let offset = 0
-    for (const line of lines) {
+    for (const { text } of lines) {
       // At most 3 bytes per UTF-16 unit, plus the newline.
-      const room = line.length * 3 + 1
+      const room = text.length * 3 + 1
       if (offset + room > this.#buffer.length) this.#grow(offset, offset + room)
-      offset += this.#buffer.write(line, offset)
+      offset += this.#buffer.write(text, offset)
       this.#buffer[offset++] = 0x0a
     }
     return this.#buffer.subarray(0, offset)
@@ -207,7 +207,7 @@ class LineEncoder {
 
 interface PendingLines {
   readonly writer: SegmentWriter
-  readonly queue: DeliveryQueue<string>
+  readonly queue: DeliveryQueue<StoreLine>
 }
 
 // One 'exit' listener for every store in the process (not one each, which would trip Node's

@@ -69,8 +69,8 @@ export class TraceAssembler implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const handle = handleOf(span)
     if (handle !== undefined && !isSpanHandle(handle)) {
-      const adopted = this.#adopted.get(handle) ?? []
-      this.#adopted.delete(handle)
+      const adopted = this.#adopted.get(handle)
+      if (adopted !== undefined) this.#adopted.delete(handle)
       this.sink(handle.toRecord(adopted))
       return
     }

@@ -10,8 +10,9 @@
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { type FileHandle, mkdir, open, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseReportLine, type ReportTrace } from '../report/valid-trace.js'
+import type { ReportTrace } from '../report/valid-trace.js'
 import { newWriterId, SEGMENTS_DIR, segmentName, sidecarPath } from '../store-path.js'
+import type { StoreLine } from './lines.js'
 import { applyRetention, type RetentionLimits } from './retention.js'
 import { type Sidecar, writeSidecar, writeSidecarSync } from './sidecar.js'
 
@@ -58,7 +59,7 @@ interface OpenSegment {
  * @example
  * ```ts
  * const writer = new SegmentWriter({ dir, segmentMaxBytes: 64 << 20, segmentMaxAgeMs: 3_600_000, retention: {}, newRollup })
- * await writer.append(['{"id":"t1",…}'], encoded)
+ * await writer.append([toStoreLine(record)], encoded)
  * await writer.close()
  * ```
  */
@@ -81,8 +82,8 @@ export class SegmentWriter {
     return this.#current?.path ?? join(this.#options.dir, SEGMENTS_DIR)
   }
 
-  /** Appends `lines`, which `encoded` holds (each line and its `\n`, UTF-8). */
-  async append(lines: readonly string[], encoded: Buffer): Promise<void> {
+  /** Appends `lines`, which `encoded` holds (each line's text and its `\n`, UTF-8). */
+  async append(lines: readonly StoreLine[], encoded: Buffer): Promise<void> {
     this.#writing = true
     try {
       let segment = this.#current
@@ -114,14 +115,14 @@ export class SegmentWriter {
    * When an async write is still under way its outcome is unknown, so no sidecar is written
    * (a reader rebuilds it).
    */
-  closeSync(lines: readonly string[]): void {
+  closeSync(lines: readonly StoreLine[]): void {
     let segment = this.#current
     if (lines.length > 0) {
       if (segment === null) {
         segment = this.#newSegment()
         mkdirSync(join(this.#options.dir, SEGMENTS_DIR), { recursive: true })
       }
-      const text = `${lines.join('\n')}\n`
+      const text = `${lines.map((line) => line.text).join('\n')}\n`
       appendFileSync(segment.path, text)
       this.#count(segment, lines, Buffer.byteLength(text))
     }
@@ -167,15 +168,13 @@ export class SegmentWriter {
     return segment
   }
 
-  #count(segment: OpenSegment, lines: readonly string[], bytes: number): void {
+  #count(segment: OpenSegment, lines: readonly StoreLine[], bytes: number): void {
     segment.bytes += bytes
-    for (const line of lines) {
-      if (line.length === 0) continue
+    for (const { report } of lines) {
       segment.lines++
-      // The reader's own parse: the sidecar holds what a reader of these lines would see.
-      const trace = parseReportLine(line)
-      if (trace === null) segment.skippedLines++
-      else segment.rollup.addTrace(trace)
+      // What a reader of the line sees (toStoreLine), so the sidecar matches the lines.
+      if (report === null) segment.skippedLines++
+      else segment.rollup.addTrace(report)
     }
   }
 
