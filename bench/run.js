@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     // Most apps are benchmarked without NODE_ENV=production (Express then runs in
     // 'development'), so the adapters' cost is measured in both modes (issue 9).
     'node-env': { type: 'string', default: 'production' },
+    // More rounds narrow a ratio; a run with other than the mode's rounds is a partial run.
+    rounds: { type: 'string' },
   },
 })
 const NODE_ENV = args['node-env']
@@ -34,6 +36,7 @@ const SETTINGS = {
   quick: { duration: 2, warmup: 0.5, rounds: 2, soak: 20_000, connections: 50 },
   smoke: { duration: 0.3, warmup: 0, rounds: 1, soak: 2_000, connections: 8 },
 }[MODE]
+if (args.rounds !== undefined) SETTINGS.rounds = Math.max(1, Number.parseInt(args.rounds, 10) || 1)
 
 /** Each framework's cells: [cell name, server variant, client kind]. */
 const FRAMEWORKS = {
@@ -92,7 +95,7 @@ const report = render(results, soak)
 if (MODE === 'smoke') {
   // Smoke numbers come from 0.3 s runs and mean nothing: no table, so nobody quotes one.
   log(`smoke run passed: ${Object.keys(results).length} frameworks, every cell answered correctly`)
-} else if (MODE === 'quick' || args.frameworks || args.cells) {
+} else if (MODE === 'quick' || args.frameworks || args.cells || args.rounds) {
   // Only a complete full run is a result; partial and quick runs never overwrite one.
   console.log(report)
 } else {
@@ -262,7 +265,7 @@ function render(all, soakResults) {
     '',
     `- machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}`,
     `- server processes: NODE_ENV=${NODE_ENV}`,
-    `- mode: ${MODE}: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.duration} s per cell (after ${SETTINGS.warmup} s warm-up), ${SETTINGS.connections} connections, autocannon on 127.0.0.1; medians of the rounds`,
+    `- mode: ${MODE}: ${SETTINGS.rounds} interleaved rounds × ${SETTINGS.duration} s per cell (after ${SETTINGS.warmup} s warm-up), ${SETTINGS.connections} connections, autocannon on 127.0.0.1; req/s, p99 and CPU are medians of the rounds, ratios medians of the rounds' ratios`,
     `- date: ${new Date().toISOString()}; run took ${Math.round((Date.now() - started) / 1000)} s`,
     '',
   ]
@@ -283,11 +286,16 @@ function render(all, soakResults) {
       '| cell | req/s | p99 ms | vs bare | vs floor | server CPU µs/req | CPU over floor, µs |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     )
+    // A ratio is the median of the rounds' ratios: a cell and its base ran in the same round,
+    // seconds apart, so a change of the shared machine's speed between rounds cancels out (a
+    // run of this session: Fastify's floor at 11,000 req/s in two rounds, 15,500 in the next
+    // three; the ratio of the medians then paired cells from different speeds).
+    const rpsRatio = (cell, base) => pairedRatio(cells[cell], cells[base])
     for (const name of Object.keys(cells)) {
       const overFloor =
         cpuMicros.floor === undefined ? '-' : (cpuMicros[name] - cpuMicros.floor).toFixed(1)
       lines.push(
-        `| ${name} | ${Math.round(rps[name])} | ${p99[name]} | ${ratio(rps[name], rps.bare)} | ${ratio(rps[name], rps.floor)} | ${cpuMicros[name].toFixed(1)} | ${overFloor} |`,
+        `| ${name} | ${Math.round(rps[name])} | ${p99[name]} | ${ratio(rpsRatio(name, 'bare'))} | ${ratio(rpsRatio(name, 'floor'))} | ${cpuMicros[name].toFixed(1)} | ${overFloor} |`,
       )
     }
     lines.push('')
@@ -305,8 +313,8 @@ function render(all, soakResults) {
       lines.push('')
     }
     const check = (cell, base, target) => {
-      if (rps[cell] && rps[base])
-        targets.push([framework, `${cell} / ${base}`, rps[cell] / rps[base], target])
+      const value = rpsRatio(cell, base)
+      if (value !== undefined) targets.push([framework, `${cell} / ${base}`, value, target])
     }
     check('tracium-header', 'floor', 0.97)
     for (const anchor of FRAMEWORKS[framework]) check('tracium-header', anchor, 1.0)
@@ -349,8 +357,14 @@ function render(all, soakResults) {
   return `${lines.join('\n')}\n`
 }
 
-function ratio(value, base) {
-  return base ? `${(value / base).toFixed(3)}x` : '-'
+/** The median over rounds of `a`'s req/s over `b`'s in the same round; `undefined` without both. */
+function pairedRatio(a, b) {
+  if (!a?.length || !b?.length) return undefined
+  return median(a.map((sample, round) => sample.rps / b[round].rps))
+}
+
+function ratio(value) {
+  return value === undefined ? '-' : `${value.toFixed(3)}x`
 }
 
 function mb(bytes) {
