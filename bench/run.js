@@ -314,7 +314,9 @@ function render(all, soakResults) {
     }
     const check = (cell, base, target) => {
       const value = rpsRatio(cell, base)
-      if (value !== undefined) targets.push([framework, `${cell} / ${base}`, value, target])
+      if (value === undefined) return
+      const rounds = roundRatios(cells[cell], cells[base])
+      targets.push([framework, `${cell} / ${base}`, value, target, rounds])
     }
     check('tracium-header', 'floor', 0.97)
     for (const anchor of FRAMEWORKS[framework]) check('tracium-header', anchor, 1.0)
@@ -331,12 +333,14 @@ function render(all, soakResults) {
   lines.push(
     '## Targets',
     '',
-    '| framework | ratio | measured | target | |',
-    '| --- | --- | ---: | ---: | --- |',
+    '| framework | ratio | measured | rounds, lowest–highest | target | |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
   )
-  for (const [framework, what, value, target] of targets) {
+  // The rounds' spread says how far one run can be trusted on this machine.
+  for (const [framework, what, value, target, rounds] of targets) {
+    const spread = `${Math.min(...rounds).toFixed(2)}–${Math.max(...rounds).toFixed(2)}`
     lines.push(
-      `| ${framework} | ${what} | ${value.toFixed(3)} | ≥ ${target.toFixed(2)} | ${value >= target ? 'met' : '**missed**'} |`,
+      `| ${framework} | ${what} | ${value.toFixed(3)} | ${spread} | ≥ ${target.toFixed(2)} | ${value >= target ? 'met' : '**missed**'} |`,
     )
   }
   if (Object.keys(soakResults).length > 0) {
@@ -360,7 +364,12 @@ function render(all, soakResults) {
 /** The median over rounds of `a`'s req/s over `b`'s in the same round; `undefined` without both. */
 function pairedRatio(a, b) {
   if (!a?.length || !b?.length) return undefined
-  return median(a.map((sample, round) => sample.rps / b[round].rps))
+  return median(roundRatios(a, b))
+}
+
+/** `a`'s req/s over `b`'s, round by round. */
+function roundRatios(a, b) {
+  return a.map((sample, round) => sample.rps / b[round].rps)
 }
 
 function ratio(value) {
