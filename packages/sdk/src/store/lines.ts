@@ -38,7 +38,7 @@ export interface StoreLine {
  * The line of `trace` and the report's view of it, for the segment writer's rollup.
  *
  * The view is read off the record rather than parsed back from the line: parsing every line
- * again cost about 70% of what writing it did (bench/README.md). For plain data, what the SDK
+ * again cost about as much as serializing it (bench/README.md). For plain data, what the SDK
  * builds and what `JSON.parse` returns, it is the same view: every field the report reads must
  * be a string, a finite number in range or `null` to pass {@link toReportTrace}, and JSON
  * writes those and reads them back unchanged. A record JSON would write otherwise where the
