@@ -313,10 +313,9 @@ function render(all, soakResults) {
       lines.push('')
     }
     const check = (cell, base, target) => {
-      const value = rpsRatio(cell, base)
-      if (value === undefined) return
       const rounds = roundRatios(cells[cell], cells[base])
-      targets.push([framework, `${cell} / ${base}`, value, target, rounds])
+      if (rounds !== undefined)
+        targets.push([framework, `${cell} / ${base}`, median(rounds), target, rounds])
     }
     check('tracium-header', 'floor', 0.97)
     for (const anchor of FRAMEWORKS[framework]) check('tracium-header', anchor, 1.0)
@@ -363,12 +362,13 @@ function render(all, soakResults) {
 
 /** The median over rounds of `a`'s req/s over `b`'s in the same round; `undefined` without both. */
 function pairedRatio(a, b) {
-  if (!a?.length || !b?.length) return undefined
-  return median(roundRatios(a, b))
+  const rounds = roundRatios(a, b)
+  return rounds === undefined ? undefined : median(rounds)
 }
 
-/** `a`'s req/s over `b`'s, round by round. */
+/** `a`'s req/s over `b`'s, round by round; `undefined` without both. */
 function roundRatios(a, b) {
+  if (!a?.length || !b?.length) return undefined
   return a.map((sample, round) => sample.rps / b[round].rps)
 }
 

@@ -120,3 +120,33 @@ export type TraceSummary = Pick<
  * ```
  */
 export const SUMMARY_END = ',"modelId":'
+
+/**
+ * The keys of a {@link TraceRecord} in the order `Trace.toRecord` writes them, which is the
+ * order of a stored line: the reader cuts lines at keys (`report/valid-trace.ts`), so a record
+ * in another order may read differently from its line (`store/lines.ts`).
+ * @example
+ * ```ts
+ * Object.keys(trace.toRecord()) // RECORD_KEYS
+ * ```
+ */
+export const RECORD_KEYS: readonly (keyof TraceRecord)[] = [
+  'id',
+  'tenantId',
+  'agentName',
+  'status',
+  'startedAt',
+  'endedAt',
+  'durationMs',
+  'inputTokens',
+  'outputTokens',
+  'cachedInputTokens',
+  'costUsd',
+  'modelId',
+  'version',
+  'tags',
+  'metadata',
+  'summary',
+  'error',
+  'spans',
+]

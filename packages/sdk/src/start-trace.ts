@@ -116,9 +116,7 @@ export function newTrace(
     version:
       optionalText(options.version, 'version', LIMITS.versionLength) ?? config.defaultVersion,
     // Shared by the traces of a client: a trace replaces its tags, never changes them in place.
-    tags:
-      (trustedTags as string[] | undefined) ??
-      normalizeTags(config.defaultTags, options.tags ?? []),
+    tags: trustedTags ?? normalizeTags(config.defaultTags, options.tags ?? []),
     metadata:
       options.metadata !== undefined
         ? validateMetadata(options.metadata, config.defaultMetadata)

@@ -29,7 +29,7 @@ export interface TraceInit {
   readonly agentName: string
   readonly modelId: string | null
   readonly version: string | null
-  readonly tags: string[]
+  readonly tags: readonly string[]
   readonly metadata: Record<string, unknown>
   readonly client: Client
   /** When the work started; a request trace starts when its request did. Default: now. */
@@ -87,7 +87,7 @@ export class Trace {
 
   #agentName: string
   #metadata: Record<string, unknown>
-  #tags: string[]
+  #tags: readonly string[]
   #summary: unknown = null
   #failed = false
   #error: string | null = null
@@ -319,7 +319,7 @@ export class Trace {
       cachedInputTokens += record.cachedInputTokens ?? 0
       if (record.costUsd !== null) costUsd = (costUsd ?? 0) + record.costUsd
     }
-    // Key order matters: the summary fields, then modelId (records.ts, SUMMARY_END).
+    // Key order matters: the summary fields, then modelId (records.ts, RECORD_KEYS).
     return {
       id: this.id,
       tenantId: this.tenantId,

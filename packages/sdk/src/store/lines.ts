@@ -4,7 +4,7 @@
  * its rollup alike.
  */
 import { safeStringify } from '../json.js'
-import type { TraceRecord } from '../records.js'
+import { RECORD_KEYS, type TraceRecord } from '../records.js'
 import { parseReportLine, type ReportTrace, toReportTrace } from '../report/valid-trace.js'
 
 // JSON leaves U+2028 and U+2029 unescaped, and Node 24's readline ends lines at them: escape
@@ -54,29 +54,6 @@ export function toStoreLine(trace: TraceRecord): StoreLine {
   const view = readsAsWritten(trace) ? toReportTrace(trace) : null
   return { text, report: view ?? parseReportLine(text) }
 }
-
-// The record's keys in the order Trace.toRecord writes them: the reader cuts lines at keys
-// (valid-trace.ts), so another order or a key JSON leaves out can read differently.
-const RECORD_KEYS: readonly string[] = [
-  'id',
-  'tenantId',
-  'agentName',
-  'status',
-  'startedAt',
-  'endedAt',
-  'durationMs',
-  'inputTokens',
-  'outputTokens',
-  'cachedInputTokens',
-  'costUsd',
-  'modelId',
-  'version',
-  'tags',
-  'metadata',
-  'summary',
-  'error',
-  'spans',
-]
 
 /**
  * The report fields of `trace` read the same from its JSON: its keys in the record's order, a
