@@ -13,16 +13,13 @@
  */
 import type { Tracer } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import {
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base'
+import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { traciumSpanProcessor } from '@tracium/otel'
 import type { TraceExporter } from './exporters/exporter.js'
 import { type OtlpPipeline, type OtlpSettings, otlpPipeline } from './exporters/otel-otlp.js'
 import { TraceAssembler } from './exporters/trace-assembler.js'
 import { ensureContextManager } from './otel/context-manager.js'
+import { traciumSampler } from './otel/sampler.js'
 import type { ModelPrices } from './prices.js'
 import { type QueueCounters, type QueueStats, withRates } from './queue.js'
 import type { TraceRecord } from './records.js'
@@ -92,7 +89,7 @@ export class Client {
       traciumSpanProcessor({ duplicateAttribute: DUPLICATE_TENANT_ATTRIBUTE }),
     ]
     if (this.exporters.length > 0) {
-      spanProcessors.push(new TraceAssembler((record) => this.#exportToAll(record), config.prices))
+      spanProcessors.push(new TraceAssembler((record) => this.exportRecord(record), config.prices))
     }
     if (this.#otlp !== null) spanProcessors.push(this.#otlp.processor)
     this.provider = new BasicTracerProvider({
@@ -103,9 +100,7 @@ export class Client {
         'telemetry.sdk.version': SDK_VERSION,
       }),
       spanProcessors,
-      // Every trace is recorded, as it always was; the default ParentBased sampler would also
-      // follow an app's unsampled parent and lose the trace's record.
-      sampler: new AlwaysOnSampler(),
+      sampler: traciumSampler,
     })
     this.tracer = this.provider.getTracer('@tracium/sdk', SDK_VERSION)
   }
@@ -137,8 +132,12 @@ export class Client {
     if (this.#running === 0) this.#retire()
   }
 
-  /** Hands `record` to every exporter; an exporter that throws is reported, never rethrown. */
-  #exportToAll(record: TraceRecord): void {
+  /**
+   * Hands `record` to every exporter; an exporter that throws is reported, never rethrown.
+   * Called by the trace assembler when a recorded root span ends, and by a trace whose root
+   * span is not recorded (otel/sampler.ts).
+   */
+  exportRecord(record: TraceRecord): void {
     for (const exporter of this.exporters) {
       try {
         exporter.export(record)

@@ -265,6 +265,8 @@ function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
     tenantId: state.scope.tenantId,
     trustedMetadata: { http: httpInfo(state, close) },
     trustedTags: httpTagsOf(client),
+    // Begun at the close, the trace ends at once: no span can start under it.
+    endsAtOnce: close !== undefined,
   })
 }
 

@@ -88,6 +88,8 @@ export interface InternalTraceInit {
    * normalize theirs once per client, not once per request. Default: `options.tags` merged.
    */
   readonly trustedTags?: readonly string[]
+  /** The trace ends right after it starts (`TraceInit.endsAtOnce`). Default: `false`. */
+  readonly endsAtOnce?: boolean
 }
 
 /**
@@ -103,7 +105,7 @@ export function newTrace(
   client: Client,
   internal: InternalTraceInit = {},
 ): Trace {
-  const { start, tenantId, trustedMetadata, trustedTags } = internal
+  const { start, tenantId, trustedMetadata, trustedTags, endsAtOnce } = internal
   const { config } = client
   if (typeof options !== 'object' || options === null) {
     throw invalidArgument('startTrace(options, fn) takes an options object.')
@@ -124,5 +126,6 @@ export function newTrace(
     client,
     ...(start && { start }),
     ...(tenantId !== undefined && { tenantId }),
+    ...(endsAtOnce && { endsAtOnce }),
   })
 }

@@ -17,6 +17,7 @@ import {
   startOwnSpan,
   traceOf,
 } from './otel/handles.js'
+import { startUnrecorded } from './otel/sampler.js'
 import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
 import { runToEnd } from './run-to-end.js'
 import { Span, type SpanOptions } from './span.js'
@@ -36,6 +37,12 @@ export interface TraceInit {
   readonly start?: TraceStart
   /** The trace's tenant. Default: the current tenant (S5); a request trace takes its request's. */
   readonly tenantId?: string | null
+  /**
+   * The trace ends right after it starts, before any other code runs: a request trace begun
+   * when its request closed. With no span exporter its root span is then not recorded
+   * (otel/sampler.ts) and the trace exports its own record. Default: `false`.
+   */
+  readonly endsAtOnce?: boolean
 }
 
 /** A start time: wall clock for the record, monotonic clock for the duration. */
@@ -98,6 +105,8 @@ export class Trace {
   readonly #spans: Span[] = []
   readonly #client: Client
   readonly #startMark: number
+  // The root span is not recorded, so no span processor assembles this trace's record.
+  readonly #exportsOwnRecord: boolean
   /** @internal The root span. */
   readonly otelSpan: OtelSpan
 
@@ -124,13 +133,15 @@ export class Trace {
     // trace started inside another Tracium trace is a trace of its own, as it always was.
     const parent = activeSpan()
     const parentContext = traceOf(parent) === undefined ? context.active() : ROOT_CONTEXT
+    const start = () =>
+      init.client.tracer.startSpan(
+        'invoke_agent',
+        init.start === undefined ? {} : { startTime: epochMs },
+        parentContext,
+      )
+    this.#exportsOwnRecord = init.endsAtOnce === true && !init.client.exportsSpans
     this.otelSpan = startOwnSpan(
-      () =>
-        init.client.tracer.startSpan(
-          'invoke_agent',
-          init.start === undefined ? {} : { startTime: epochMs },
-          parentContext,
-        ),
+      this.#exportsOwnRecord ? () => startUnrecorded(start) : start,
       this,
     )
     // The trace's tenant (a request trace's is its request's, even when it starts lazily inside
@@ -276,8 +287,9 @@ export class Trace {
       applyTraceAttributes(span, this)
     }
     if (this.#failed) applyFailure(span, this.#cause, this.#error)
-    // Ending the root span assembles and exports the record (exporters/trace-assembler.ts).
+    // Ending a recorded root span assembles and exports the record (exporters/trace-assembler.ts).
     span.end()
+    if (this.#exportsOwnRecord) this.#client.exportRecord(this.toRecord())
     this.#client.finished()
   }
 

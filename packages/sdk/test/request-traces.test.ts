@@ -86,6 +86,38 @@ describe('trace(): one trace per request, from core diagnostics events', () => {
     expect(trace!.startedAt <= trace!.spans[0]!.startedAt).toBe(true)
   })
 
+  it('a trace begun at the close has the record of one begun inside the request', async () => {
+    const memory = traceRequests()
+    const app = await serve((req, res) => {
+      if (req.url === '/lazy') tracium.currentTrace() // begins the trace inside the request
+      res.end()
+    }, routes)
+    for (const path of ['/lazy', '/users/1', '/lazy', '/users/2']) {
+      await request(app.port, { path, headers: { 'x-tenant-id': 'acme' } })
+    }
+    await app.idle()
+    expect(memory.traces).toHaveLength(4)
+    const ids = memory.traces.map((t) => t.id)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/) // OpenTelemetry's trace ids
+    expect(new Set(ids).size).toBe(4)
+    const shape = ({
+      id,
+      startedAt,
+      endedAt,
+      durationMs,
+      agentName,
+      ...rest
+    }: tracium.TraceRecord) => {
+      const { path, route, ...http } = rest.metadata.http as Record<string, unknown>
+      return { ...rest, metadata: { ...rest.metadata, http } }
+    }
+    const [lazy, atClose] = memory.traces
+    expect(lazy?.agentName).toBe('unmatched')
+    expect(atClose?.agentName).toBe('users-id')
+    expect(shape(atClose!)).toEqual(shape(lazy!))
+    expect(atClose).toMatchObject({ tenantId: 'acme', status: 'completed', tags: ['@http'] })
+  })
+
   it("a trace started lazily inside withTenant(other) still carries the request's tenant", async () => {
     const memory = traceRequests()
     const app = await serve(async (_req, res) => {
