@@ -6,7 +6,7 @@ import { fork } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -27,6 +27,9 @@ const { values: args } = parseArgs({
     'node-env': { type: 'string', default: 'production' },
     // More rounds narrow a ratio; a run with other than the mode's rounds is a partial run.
     rounds: { type: 'string' },
+    // A built checkout of an earlier commit: its header and trace cells run in the same rounds,
+    // so "no regression" is a ratio measured side by side, not one from another run (issue 10).
+    baseline: { type: 'string' },
   },
 })
 const NODE_ENV = args['node-env']
@@ -38,7 +41,7 @@ const SETTINGS = {
 }[MODE]
 if (args.rounds !== undefined) SETTINGS.rounds = Math.max(1, Number.parseInt(args.rounds, 10) || 1)
 
-/** Each framework's cells: [cell name, server variant, client kind]. */
+/** Each framework's cells: [cell name, server variant, client kind, bench folder]. */
 const FRAMEWORKS = {
   express: ['express-http-context', 'cls-rtracer'],
   fastify: ['fastify-request-context', 'cls-rtracer'],
@@ -49,6 +52,7 @@ const FRAMEWORKS = {
 const onlyCells = args.cells?.split(',')
 const cellsOf = (anchors) =>
   allCells(anchors).filter(([name]) => onlyCells === undefined || onlyCells.includes(name))
+const baselineBench = args.baseline === undefined ? null : resolve(args.baseline, 'bench')
 const allCells = (anchors) => [
   ['bare', 'bare', 'header'],
   ['floor', 'floor', 'header'],
@@ -59,6 +63,12 @@ const allCells = (anchors) => [
   ['tracium-trace', 'tracium-trace', 'header'],
   ['tracium-otlp', 'tracium-otlp', 'header'],
   ['otel-http', 'otel-http', 'header'],
+  ...(baselineBench === null
+    ? []
+    : [
+        ['baseline-header', 'tracium-header', 'header', baselineBench],
+        ['baseline-trace', 'tracium-trace', 'header', baselineBench],
+      ]),
 ]
 // Both OTLP cells export to this sink (in this process, so its cost is not the server's).
 const otlpSink = await startOtlpSink()
@@ -79,8 +89,8 @@ for (const framework of frameworks) {
   for (let round = 0; round < SETTINGS.rounds; round++) {
     // Interleave: each round starts one cell later, so no cell always runs first or last.
     const order = cells.map((_, i) => cells[(i + round) % cells.length])
-    for (const [name, variant, client] of order) {
-      const sample = await measure(framework, variant, client)
+    for (const [name, variant, client, bench = here] of order) {
+      const sample = await measure(framework, variant, client, bench)
       results[framework][name].push(sample)
       log(
         `${framework} ${name} round ${round + 1}: ${Math.round(sample.rps)} req/s, p99 ${sample.p99} ms, ${sample.cpuPerRequest.toFixed(1)} µs CPU/req${sample.exported ? `, exported: ${sample.exported.delivered} of ${sample.exported.ended} delivered` : ''}`,
@@ -95,7 +105,7 @@ const report = render(results, soak)
 if (MODE === 'smoke') {
   // Smoke numbers come from 0.3 s runs and mean nothing: no table, so nobody quotes one.
   log(`smoke run passed: ${Object.keys(results).length} frameworks, every cell answered correctly`)
-} else if (MODE === 'quick' || args.frameworks || args.cells || args.rounds) {
+} else if (MODE === 'quick' || args.frameworks || args.cells || args.rounds || args.baseline) {
   // Only a complete full run is a result; partial and quick runs never overwrite one.
   console.log(report)
 } else {
@@ -107,9 +117,14 @@ if (MODE === 'smoke') {
   console.log(report)
 }
 
-/** One measurement: a fresh server process, a correctness check, warm-up, then the timed run. */
-async function measure(framework, variant, client) {
-  const server = await startServer(framework, variant)
+/**
+ * One measurement: a fresh server process (`bench`'s server.js), a correctness check, warm-up,
+ * then the timed run.
+ */
+async function measure(framework, variant, client, bench) {
+  const server = await startServer(framework, variant, bench)
+  // A baseline's server may predate the 'exported' question: only ours is asked.
+  const exported = async () => (bench === here ? (await server.ask('exported')).exported : null)
   try {
     await checkAnswer(server.port, client)
     const run = (duration) =>
@@ -123,10 +138,10 @@ async function measure(framework, variant, client) {
     // Exporting cells flush inside the timed window, so the run's own spans are all sent (and
     // their export CPU counted) and the warm-up's are not: the first ask closes the warm-up's
     // window of counts, the second the run's.
-    await server.ask('exported')
+    await exported()
     const cpuBefore = await server.ask('cpu')
     const result = await run(SETTINGS.duration)
-    const { exported: exportedAfter } = await server.ask('exported')
+    const exportedAfter = await exported()
     const cpuAfter = await server.ask('cpu')
     if (result.errors > 0 || result.non2xx > 0 || result.requests.total === 0) {
       throw new Error(`${framework}/${variant}: ${result.errors} errors, ${result.non2xx} non-2xx`)
@@ -182,8 +197,8 @@ async function checkAnswer(port, client) {
   }
 }
 
-function startServer(framework, variant) {
-  const child = fork(join(here, 'server.js'), [framework, variant], {
+function startServer(framework, variant, bench = here) {
+  const child = fork(join(bench, 'server.js'), [framework, variant], {
     // --profile: a V8 CPU profile per server process in bench/profiles (see README).
     execArgv: [
       '--expose-gc',
@@ -322,6 +337,14 @@ function render(all, soakResults) {
     check('tracium-jwt-cached', 'tracium-header', 0.95)
     check('tracium-trace', 'tracium-header', 0.85)
     check('tracium-otlp', 'otel-http', 1.0)
+    // No regression: trace / header now over trace / header of the baseline, round by round.
+    const ours = roundRatios(cells['tracium-trace'], cells['tracium-header'])
+    const theirs = roundRatios(cells['baseline-trace'], cells['baseline-header'])
+    if (ours !== undefined && theirs !== undefined) {
+      const rounds = ours.map((r, round) => r / theirs[round])
+      const what = '(tracium-trace / tracium-header) / (baseline-trace / baseline-header)'
+      targets.push([framework, what, median(rounds), 1.0, rounds])
+    }
     if (rps['tracium-jwt-fresh']) {
       lines.push(
         `JWT verifications per second with a fresh token per request: ${Math.round(rps['tracium-jwt-fresh'])}.`,
