@@ -105,7 +105,7 @@ const report = render(results, soak)
 if (MODE === 'smoke') {
   // Smoke numbers come from 0.3 s runs and mean nothing: no table, so nobody quotes one.
   log(`smoke run passed: ${Object.keys(results).length} frameworks, every cell answered correctly`)
-} else if (MODE === 'quick' || args.frameworks || args.cells || args.rounds || args.baseline) {
+} else if (MODE === 'quick' || args.frameworks || args.cells || args.rounds) {
   // Only a complete full run is a result; partial and quick runs never overwrite one.
   console.log(report)
 } else {
