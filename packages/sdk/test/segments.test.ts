@@ -184,12 +184,15 @@ describe('retention', () => {
       await utimes(segment, then, then)
     }
     await writeTraces({ dir, retentionMaxAgeMs: 2 * day, lingerMs: 0 }, [sized('new', 1e6)])
+    // Left: `keep` and the new writer's segment, in either order. A writer names its segments
+    // max(now, last + 1) ms, so the first writer's names can run a few ms ahead of the clock and
+    // the new writer's name sort before `keep` (seen in CI).
     const after = await segmentFiles(dir)
     expect(after.segments).toHaveLength(2)
-    expect(after.segments[0]).toBe(keep)
+    expect(after.segments).toContain(keep)
     expect(after.sidecars).toHaveLength(2) // the deleted segments' sidecars went with them
     const left = await ids(dir)
-    expect(left.at(-1)).toBe('new')
+    expect(left).toContain('new')
     expect(left.length).toBeLessThan(old.length)
   })
 
