@@ -146,8 +146,9 @@ export class Trace {
     )
     // The trace's tenant (a request trace's is its request's, even when it starts lazily inside
     // withTenant(other, …)) over what the processor stamped from the current context, unless
-    // that is the same tenant.
-    if (this.tenantId !== null && this.tenantId !== getCurrentTenant()) {
+    // that is the same tenant or the span is not recorded.
+    const recorded = this.otelSpan.isRecording()
+    if (recorded && this.tenantId !== null && this.tenantId !== getCurrentTenant()) {
       this.otelSpan.setAttribute(TENANT_ATTRIBUTE, this.tenantId)
       this.otelSpan.setAttribute(DUPLICATE_TENANT_ATTRIBUTE, this.tenantId)
     }
