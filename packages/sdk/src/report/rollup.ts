@@ -144,14 +144,19 @@ export type RollupCellJSON = [
 
 type CellKey = Pick<RollupCell, 'hour' | 'status' | 'tenantId' | 'agentName' | 'modelId'>
 
-// Length-prefixed parts: collision-free whatever the strings hold, null apart from "", and
-// cheaper per trace than JSON.stringify (a visible share of a report's time).
-function keyOf(k: CellKey): string {
-  return `${k.hour}|${k.status}|${part(k.tenantId)}|${part(k.agentName)}|${part(k.modelId)}`
-}
+// Cells are found field by field in nested maps keyed by the fields themselves: no key string
+// is built per trace (the store's writer counts every line it writes into a rollup), and
+// `null` stays apart from any string.
+type Level<T> = Map<string | null, T>
+type CellIndex = Level<Level<Level<Level<Level<RollupCell>>>>>
 
-function part(text: string | null): string {
-  return text === null ? '-' : `${text.length}:${text}`
+function levelOf<T>(parent: Level<Level<T>>, key: string | null): Level<T> {
+  let level = parent.get(key)
+  if (level === undefined) {
+    level = new Map()
+    parent.set(key, level)
+  }
+  return level
 }
 
 /**
@@ -165,17 +170,22 @@ function part(text: string | null): string {
  * ```
  */
 export class Rollup {
-  readonly #cells = new Map<string, RollupCell>()
+  /** In the order the cells were created. */
+  readonly #cells: RollupCell[] = []
+  readonly #index: CellIndex = new Map()
+  // The last hour counted, and its 13-character prefix of an instant (`2025-03-01T10`).
+  #lastHour = ''
+  #lastPrefix = ''
 
   /** Number of cells. */
   get size(): number {
-    return this.#cells.size
+    return this.#cells.length
   }
 
   /** Number of traces counted, over all cells. */
   get traces(): number {
     let n = 0
-    for (const cell of this.#cells.values()) n += cell.traces
+    for (const cell of this.#cells) n += cell.traces
     return n
   }
 
@@ -195,7 +205,7 @@ export class Rollup {
   addTrace(trace: ReportTrace): this {
     const status = statusClass(trace)
     const cell = this.#cell({
-      hour: hourOf(trace.startedAt),
+      hour: this.#hourOf(trace.startedAt),
       status,
       tenantId: trace.tenantId,
       agentName: trace.agentName,
@@ -221,14 +231,14 @@ export class Rollup {
    * ```
    */
   mergeFrom(other: Rollup): this {
-    for (const cell of other.#cells.values()) addCell(this.#cell(cell), cell)
+    for (const cell of other.#cells) addCell(this.#cell(cell), cell)
     return this
   }
 
   /** The serialised form ({@link RollupJSON}); `JSON.stringify(rollup)` calls it. */
   toJSON(): RollupJSON {
     const cells: RollupCellJSON[] = []
-    for (const c of this.#cells.values()) {
+    for (const c of this.#cells) {
       cells.push([
         c.hour,
         c.status,
@@ -269,9 +279,21 @@ export class Rollup {
     return rollup
   }
 
+  // hourOf, but consecutive traces mostly start in the same hour: that hour's string is reused
+  // (with the hash the index computed for it) instead of building one per trace.
+  #hourOf(iso: string): string {
+    if (this.#lastPrefix.length === 13 && iso.startsWith(this.#lastPrefix)) return this.#lastHour
+    this.#lastHour = hourOf(iso)
+    this.#lastPrefix = iso.slice(0, 13)
+    return this.#lastHour
+  }
+
   #cell(key: CellKey): RollupCell {
-    const k = keyOf(key)
-    let cell = this.#cells.get(k)
+    const byStatus = levelOf(this.#index, key.hour)
+    const byTenant = levelOf(byStatus, key.status)
+    const byAgent = levelOf(byTenant, key.tenantId)
+    const byModel = levelOf(byAgent, key.agentName)
+    let cell = byModel.get(key.modelId)
     if (cell === undefined) {
       cell = {
         hour: key.hour,
@@ -281,7 +303,8 @@ export class Rollup {
         modelId: key.modelId,
         ...emptyCounts(),
       }
-      this.#cells.set(k, cell)
+      byModel.set(key.modelId, cell)
+      this.#cells.push(cell)
     }
     return cell
   }
