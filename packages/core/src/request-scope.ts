@@ -114,8 +114,9 @@ export class RequestScope {
   // biome-ignore lint/suspicious/noExplicitAny: a bound function keeps any signature
   bind<F extends (...args: any[]) => unknown>(fn: F): F {
     const cell = this.#cell
+    // Reflect.apply as run()'s callback, with its arguments: no closure per call.
     return function boundToScope(this: unknown, ...args: unknown[]) {
-      return storage.run(cell, () => fn.apply(this, args))
+      return storage.run(cell, Reflect.apply, fn, this, args)
     } as F
   }
 

@@ -147,6 +147,52 @@ describe('openHttpScope: pipelined requests queued when the connection goes away
   })
 })
 
+describe('openHttpScope: requests sharing one connection', () => {
+  // A binding belongs to one request, not to its socket: a listener a request adds while
+  // another one is open on the same connection still runs in its own request's scope.
+  it('pipelined and later keep-alive requests each bind their own streams', async () => {
+    const reads: string[] = []
+    const port = await listen(
+      http.createServer(
+        adapter((req, res) => {
+          const id = req.headers['x-id']
+          req.on('data', () => reads.push(`${id} data ${getCurrentTenant()}`))
+          // Added at A's 'end', when B is open on the same socket too.
+          req.on('end', () => {
+            res.on('finish', () => reads.push(`${id} finish ${getCurrentTenant()}`))
+            endOutsideScope(res)
+          })
+        }),
+      ),
+    )
+    const socket = net.connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    await once(socket, 'connect')
+    let answers = ''
+    socket.on('data', (chunk) => (answers += chunk))
+    const head = (id: string, tenant: string) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nX-ID: ${id}\r\nX-Tenant-ID: ${tenant}\r\nContent-Length: 6\r\n\r\n`
+    // A's body arrives in two parts, the second together with all of B: both are open at once.
+    socket.write(`${head('A', 'acme')}abc`)
+    await waitFor(() => reads.length === 1)
+    socket.write(`def${head('B', 'globex')}abcdef`)
+    await waitFor(() => (answers.match(/HTTP\/1\.1 200/g) ?? []).length === 2)
+    socket.write(`${head('C', 'initech')}abcdef`)
+    await waitFor(() => (answers.match(/HTTP\/1\.1 200/g) ?? []).length === 3)
+    socket.destroy()
+    // A's body came in two reads; how TCP splits the others does not matter.
+    expect(reads.filter((read) => read.startsWith('A data')).length).toBeGreaterThanOrEqual(2)
+    expect([...new Set(reads)].sort()).toEqual([
+      'A data acme',
+      'A finish acme',
+      'B data globex',
+      'B finish globex',
+      'C data initech',
+      'C finish initech',
+    ])
+  })
+})
+
 describe('openHttpScope on the node:http2 compatibility API (issue 9 #7)', () => {
   it('request data listeners and a response finish listener read the tenant; the scope closes', async () => {
     const finish: Array<string | null> = []
