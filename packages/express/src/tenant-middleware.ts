@@ -63,10 +63,11 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
 
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
     watchApp(req.app, traciumTenantMiddleware)
-    const scope = openHttpScope(req, res, req.originalUrl, () => routeOf(req))
+    const url = req.originalUrl
+    const scope = openHttpScope(req, res, url, () => routeOf(req))
     const request = {
       method: req.method,
-      url: req.originalUrl,
+      url,
       headers: req.headers,
       rawHeaders: req.rawHeaders,
       raw: req,

@@ -2,6 +2,7 @@
  * The per-request steps every adapter over Node's HTTP server shares, so that each adapter only
  * translates its framework's request and error (DESIGN: adapters thin over the core).
  */
+import { EventEmitter } from 'node:events'
 import { scopeCloseChannel } from '../events.js'
 import {
   bindHttpStreams,
@@ -13,6 +14,8 @@ import {
 import { openRequestScope, RESOLUTION, type RequestScope } from '../request-scope.js'
 import type { TenantRequest } from '../resolution/request.js'
 import type { ResolvedTenant, TenantResolver } from '../resolution/resolver.js'
+
+const addListener = EventEmitter.prototype.on
 
 /**
  * Opens the scope of one HTTP request (S1), closes it when the response closes, finished or
@@ -54,9 +57,11 @@ export function openHttpScope(
         : undefined,
     )
   }
-  // `on`, not `once`: a response closes once, and once() allocates a wrapper per request. Added
-  // before the streams are bound, so it is not wrapped.
-  res.on('close', close)
+  // `on`, not `once`: a response closes once, and once() allocates a wrapper per request.
+  // EventEmitter's own `on`, not the response's bound one: the streams are not bound yet, and
+  // the bound one's lookup reads `res.req` and `req.socket`, slow on Express (every request
+  // and response there has a map of its own: expressjs/express#5998, nodejs/node#37457).
+  addListener.call(res, 'close', close)
   // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
   // connection when the client goes away (issue 9 #8). Such a response has no socket yet (Node
   // assigns it one when the responses before it are done), so only then is the connection
