@@ -11,8 +11,8 @@
  * is slow). So the listener methods of the four prototypes are wrapped once per process, and a
  * request is bound by one entry in a table keyed by the request (`StreamBindings`): a response
  * finds it through `res.req`, which Node sets on both APIs' responses, so binding the response
- * side costs no second entry. Streams that no adapter registered (client requests and responses, other
- * servers) behave exactly as before.
+ * side costs no second entry. Streams that no adapter registered (client requests and
+ * responses, other servers) behave exactly as before.
  *
  * `Readable.prototype.pipe` is wrapped too, for a stream piped into a bound response: Koa 3
  * pipes a stream `ctx.body` (and a Blob, web stream or Response it wraps) into the response after

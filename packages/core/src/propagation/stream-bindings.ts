@@ -3,11 +3,12 @@
  *
  * A `WeakMap` keyed by the request was the obvious table, but its first use of a request gives
  * the request an identity hash, and on an Express request (whose prototype Express swapped)
- * that cost about 3.7 µs of a loaded server's CPU per request, against 1 µs on Fastify (bench
- * CPU profiles, issue 9); a `Map` keyed by the request costs the same. So a request is filed in
- * a slot of its connection (its socket), which gets its hash once and keeps the slot for its
- * keep-alive requests. A request that finds the slot taken (pipelined behind one still open)
- * is keyed by itself.
+ * that cost 3.3–4.8 µs of a loaded server's CPU per request, against about 1 µs on Fastify
+ * (bench CPU profiles, issue 9); a `Map` keyed by the request cost the same. So a request is
+ * filed in a slot of its connection (its socket), which gets its hash once and keeps the slot
+ * for its keep-alive requests. A request that finds the slot taken (pipelined behind one still
+ * open) is keyed by itself. A slot holds its request strongly, but only until the request is
+ * unbound, and never longer than the socket lives.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Http2ServerRequest } from 'node:http2'
@@ -29,7 +30,8 @@ export class StreamBindings<S extends object> {
   readonly #slots = new WeakMap<object, Slot<S>>()
   readonly #others = new WeakMap<ServerRequest, S>()
   // The request last bound or found: a handler adds its listeners one after another, so most
-  // lookups are for it, and comparing is cheaper than finding the slot (about 130 ns on Express).
+  // lookups are for it, and comparing is cheaper than finding the slot, which reads
+  // `req.socket` (on Express, a read that misses V8's caches: see bench/README.md).
   #last: ServerRequest | undefined
   #lastScope: S | undefined
 
