@@ -80,7 +80,7 @@ function bindings(): Table {
   const registry = globalThis as Registry
   let map = registry[REGISTRY_KEY]
   if (map !== undefined) return map
-  map = new StreamBindings<StreamScope>()
+  map = new StreamBindings<HttpRequestStream, StreamScope>()
   registry[REGISTRY_KEY] = map
   const itself: RequestOf = (req) => req as HttpRequestStream
   const requestOf: RequestOf = (res) => (res as HttpResponseStream).req

@@ -10,15 +10,14 @@
  * open) is keyed by itself. A slot holds its request strongly, but only until the request is
  * unbound, and never longer than the socket lives.
  */
-import type { IncomingMessage } from 'node:http'
-import type { Http2ServerRequest } from 'node:http2'
-
-/** A server request: `node:http`'s or the `node:http2` compatibility API's. */
-type ServerRequest = IncomingMessage | Http2ServerRequest
+/** What a request needs here: its connection (an HTTP/1 socket, an HTTP/2 stream's proxy). */
+interface ServerRequest {
+  readonly socket: object | null
+}
 
 /** A connection's slot: the request filed in it, or none between requests. */
-interface Slot<S> {
-  req: ServerRequest | undefined
+interface Slot<R, S> {
+  req: R | undefined
   scope: S | undefined
 }
 
@@ -26,16 +25,16 @@ interface Slot<S> {
  * The table behind `bindHttpStreams`: `get`, `set` and `delete` keyed by the request, like the
  * `WeakMap` an older copy of core may have put in the registry instead (S8).
  */
-export class StreamBindings<S extends object> {
-  readonly #slots = new WeakMap<object, Slot<S>>()
-  readonly #others = new WeakMap<ServerRequest, S>()
+export class StreamBindings<R extends ServerRequest, S extends object> {
+  readonly #slots = new WeakMap<object, Slot<R, S>>()
+  readonly #others = new WeakMap<R, S>()
   // The request last bound or found: a handler adds its listeners one after another, so most
   // lookups are for it, and comparing is cheaper than finding the slot, which reads
   // `req.socket` (on Express, a read that misses V8's caches: see bench/README.md).
-  #last: ServerRequest | undefined
+  #last: R | undefined
   #lastScope: S | undefined
 
-  set(req: ServerRequest, scope: S): void {
+  set(req: R, scope: S): void {
     this.#last = req
     this.#lastScope = scope
     const connection = connectionOf(req)
@@ -54,7 +53,7 @@ export class StreamBindings<S extends object> {
     this.#others.set(req, scope)
   }
 
-  get(req: ServerRequest | undefined): S | undefined {
+  get(req: R | undefined): S | undefined {
     if (req === undefined) return undefined
     if (req === this.#last) return this.#lastScope
     const slot = this.#slotOf(req)
@@ -67,7 +66,7 @@ export class StreamBindings<S extends object> {
     return scope
   }
 
-  delete(req: ServerRequest): void {
+  delete(req: R): void {
     if (req === this.#last) {
       this.#last = undefined
       this.#lastScope = undefined
@@ -82,7 +81,7 @@ export class StreamBindings<S extends object> {
   }
 
   /** The slot `req` is filed in, if it is. */
-  #slotOf(req: ServerRequest): Slot<S> | undefined {
+  #slotOf(req: R): Slot<R, S> | undefined {
     const connection = connectionOf(req)
     const slot = connection === undefined ? undefined : this.#slots.get(connection)
     return slot?.req === req ? slot : undefined
