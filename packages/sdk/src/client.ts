@@ -13,7 +13,12 @@
  */
 import type { Tracer } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  BasicTracerProvider,
+  type IdGenerator,
+  RandomIdGenerator,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
 import { traciumSpanProcessor } from '@tracium/otel'
 import type { TraceExporter } from './exporters/exporter.js'
 import { type OtlpPipeline, type OtlpSettings, otlpPipeline } from './exporters/otel-otlp.js'
@@ -67,6 +72,11 @@ export class Client {
   readonly provider: BasicTracerProvider
   readonly tracer: Tracer
   /**
+   * The provider's trace and span ids (OpenTelemetry's random generator), also read by the
+   * request traces that are written without a span (request-record.ts).
+   */
+  readonly ids: IdGenerator = new RandomIdGenerator()
+  /**
    * `true` when spans leave the process as spans (OTLP): only then are the attributes only
    * OTLP reads (input, output, metadata as JSON) worth computing.
    */
@@ -101,6 +111,7 @@ export class Client {
       }),
       spanProcessors,
       sampler: traciumSampler,
+      idGenerator: this.ids,
     })
     this.tracer = this.provider.getTracer('@tracium/sdk', SDK_VERSION)
   }

@@ -28,6 +28,7 @@ import { invalidArgument } from './errors.js'
 import { getClient, init, initOptions, peekClient, type TraciumOptions } from './init.js'
 import { LIMITS, normalizeTags } from './limits.js'
 import { checkOptionNames, INIT_OPTION_NAMES } from './option-names.js'
+import { requestRecord, writesRecordAlone } from './request-record.js'
 import { newTrace } from './start-trace.js'
 import { adjustTrace, type Trace, type TraceStart } from './trace.js'
 import { warnOnce } from './warn.js'
@@ -231,7 +232,24 @@ const onClose = failOpen<ScopeCloseMessage>((close) => {
     finish(state.trace, close)
   } else if (!settings?.onlyWhenUsed) {
     // Most requests: the trace starts (dated from the request's start) and ends right here.
-    finish(begin(state, close), close)
+    const client = getClient()
+    if (writesRecordAlone(client)) {
+      client.exportRecord(
+        requestRecord(
+          {
+            agentName: closedName(close),
+            tenantId: state.scope.tenantId,
+            start: state.start,
+            http: httpInfo(state, close),
+            tags: httpTagsOf(client),
+            failure: closeFailure(close),
+          },
+          client,
+        ),
+      )
+    } else {
+      finish(begin(state, close), close)
+    }
   }
 })
 
@@ -271,15 +289,23 @@ function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
 }
 
 function finish(trace: Trace, close: ScopeCloseMessage): void {
-  if (close.aborted) {
-    trace.fail('Request aborted: the client closed the connection before the response finished')
-  } else if (close.statusCode !== undefined && close.statusCode >= 500) {
-    trace.fail(`HTTP ${close.statusCode}`)
+  const failure = closeFailure(close)
+  if (failure !== null) {
+    trace.fail(failure)
   } else if (trace.spans.some((span) => span.status === 'failed')) {
     trace.fail('One or more spans in this trace failed')
   } else {
     trace.end()
   }
+}
+
+/** Why a request's trace failed by how the request closed (aborted, 5xx), or `null`. */
+function closeFailure(close: ScopeCloseMessage): string | null {
+  if (close.aborted) {
+    return 'Request aborted: the client closed the connection before the response finished'
+  }
+  if (close.statusCode !== undefined && close.statusCode >= 500) return `HTTP ${close.statusCode}`
+  return null
 }
 
 /** The request's `metadata.http`: what is known at the start, and how it ended once closed. */
