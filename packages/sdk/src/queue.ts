@@ -150,7 +150,8 @@ export class DeliveryQueue<T> {
 
   /**
    * Appends `items`, all or none: a trace's calls must not be half-delivered. Returns `false`
-   * (and counts them dropped) when they do not fit or the queue is closed.
+   * (and counts them dropped) when they do not fit or the queue is closed. The queue keeps the
+   * array (it takes items out of it): pass one of your own, not one you change later.
    */
   push(items: T[]): boolean {
     if (this.#closed || this.#pending + items.length > this.#capacity) {
@@ -166,7 +167,8 @@ export class DeliveryQueue<T> {
       return false
     }
     if (items.length === 0) return true
-    this.#groups.push([...items])
+    // Kept, not copied: one array less per trace, the local store's hot path (issue 10).
+    this.#groups.push(items)
     this.#pending += items.length
     this.#enqueued += items.length
     if (this.#workers < Math.min(this.#concurrency, this.#groups.length)) {

@@ -52,10 +52,10 @@ export interface TraceOptions extends TraciumOptions {
 /** The names `trace()` takes: `init()`'s and its own. */
 const TRACE_OPTION_NAMES = [...INIT_OPTION_NAMES, 'onlyWhenUsed']
 
-interface RequestState {
+/** A request's state; it is also its trace's start (one object per request, not two). */
+interface RequestState extends TraceStart {
   readonly scope: ScopeView
   readonly request: ScopeRequestInfo | undefined
-  readonly start: TraceStart
   tenantSource: string | null
   trace: Trace | null
 }
@@ -208,7 +208,8 @@ const onOpen = failOpen<ScopeOpenMessage>(({ scope }) => {
   requests.set(scope, {
     scope,
     request: scope.request,
-    start: { epochMs: Date.now(), mark: performance.now() },
+    epochMs: Date.now(),
+    mark: performance.now(),
     tenantSource: null,
     trace: null,
   })
@@ -239,7 +240,7 @@ const onClose = failOpen<ScopeCloseMessage>((close) => {
           {
             agentName: closedName(close),
             tenantId: state.scope.tenantId,
-            start: state.start,
+            start: state,
             http: httpInfo(state, close),
             tags: httpTagsOf(client),
             failure: closeFailure(close),
@@ -278,7 +279,7 @@ function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
     close === undefined ? routeAgentName(pathOf(state.request?.url ?? '/')) : closedName(close)
   const client = getClient()
   return newTrace({ agentName }, client, {
-    start: state.start,
+    start: state,
     // The request's tenant, even when the trace starts lazily inside withTenant(other, …).
     tenantId: state.scope.tenantId,
     trustedMetadata: { http: httpInfo(state, close) },

@@ -138,6 +138,7 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
     ...(options.onError && { onError: options.onError }),
   })
   const pending = { writer, queue }
+  exitWriter.track(pending)
 
   return {
     dir,
@@ -145,7 +146,6 @@ export function localStore(options: LocalStoreOptions = {}): LocalStoreExporter 
       return writer.file
     },
     export(trace) {
-      exitWriter.track(pending)
       queue.push([toStoreLine(trace)])
     },
     flush: (timeoutMs) => queue.drain(timeoutMs),
