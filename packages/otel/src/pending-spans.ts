@@ -54,6 +54,14 @@ let warnedLimit = false
 /** Untagged spans by span object; one instance per processor. */
 export class PendingSpans {
   readonly #groups = new WeakMap<object, PendingGroup>()
+  // Spans in an open set: with none, no request has a span to stamp. A span that never ends
+  // stays counted (its group may be collected with it): the count only errs high.
+  #open = 0
+
+  /** How many spans wait for a tenant, in all groups; `0`: core's events can be ignored. */
+  get openSpans(): number {
+    return this.#open
+  }
 
   /** Remembers `span`, which started with no tenant, in its parent's group if there is one. */
   join(span: object, parent: object | undefined): boolean {
@@ -69,8 +77,12 @@ export class PendingSpans {
   }
 
   #remember(span: object, group: PendingGroup): void {
-    if (group.open.size < MAX_OPEN_PER_GROUP) group.open.add(span)
-    else warnLimit()
+    if (group.open.size < MAX_OPEN_PER_GROUP) {
+      group.open.add(span)
+      this.#open++
+    } else {
+      warnLimit()
+    }
     this.#groups.set(span, group)
   }
 
@@ -82,7 +94,17 @@ export class PendingSpans {
   /** Forgets `span` as open; returns its group when it was still waiting for a tenant. */
   close(span: object): PendingGroup | undefined {
     const group = this.#groups.get(span)
-    return group?.open.delete(span) ? group : undefined
+    if (!group?.open.delete(span)) return undefined
+    this.#open--
+    return group
+  }
+
+  /** The open spans of `group`, forgotten as open: they are being stamped now. */
+  takeOpen(group: PendingGroup): object[] {
+    const spans = [...group.open]
+    group.open.clear()
+    this.#open -= spans.length
+    return spans
   }
 }
 

@@ -103,18 +103,23 @@ export class TraciumSpanProcessor {
   }
 
   // Both messages are published inside the request, where OpenTelemetry's active span is the
-  // request's server span or a span below it: that finds the request's tree.
+  // request's server span or a span below it: that finds the request's tree. With no span
+  // waiting anywhere (an app without OpenTelemetry's HTTP instrumentation, the SDK's own
+  // provider), there is no tree to find: every request skips the look-up (issue 10).
   readonly #onScopeOpen = (message: unknown): void => {
+    if (this.#pending.openSpans === 0) return
     const group = this.#pending.groupOf(trace.getActiveSpan())
     if (group !== undefined) group.scope = (message as ScopeOpenMessage).scope
   }
 
   readonly #onResolved = (message: unknown): void => {
+    if (this.#pending.openSpans === 0) return
     const group = this.#pending.groupOf(trace.getActiveSpan())
     if (group === undefined) return
     const { tenantId } = message as TenantResolvedMessage
-    for (const span of group.open) stampTenant(span as AttributeSink, tenantId, this.#duplicate)
-    group.open.clear()
+    for (const span of this.#pending.takeOpen(group)) {
+      stampTenant(span as AttributeSink, tenantId, this.#duplicate)
+    }
   }
 }
 

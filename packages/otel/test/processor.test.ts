@@ -26,6 +26,7 @@ import {
   TENANT_ATTRIBUTE,
   traciumSpanProcessor,
 } from '../src/index.js'
+import { PendingSpans } from '../src/pending-spans.js'
 
 function setUp(options?: Parameters<typeof traciumSpanProcessor>[0], hideOnEnding = false) {
   const processor = traciumSpanProcessor(options)
@@ -199,5 +200,26 @@ describe('traciumSpanProcessor', () => {
     expect(create).toThrow(TraciumOptionsError)
     expect(create).toThrow(`@tracium/otel: `)
     expect(create).toThrow(message)
+  })
+})
+
+describe('PendingSpans', () => {
+  it('counts the spans waiting for a tenant, back to 0 once they ended or were stamped', () => {
+    // The processor skips core's events while the count is 0: it must not stay above 0 after
+    // ordinary requests, nor drop to 0 while a span still waits.
+    const pending = new PendingSpans()
+    const [server, child, other] = [{}, {}, {}]
+    pending.begin(server)
+    expect(pending.join(child, server)).toBe(true)
+    expect(pending.join(other, {})).toBe(false)
+    expect(pending.openSpans).toBe(2)
+    pending.close(child)
+    pending.close(child)
+    expect(pending.openSpans).toBe(1)
+    const group = pending.groupOf(server)!
+    expect(pending.takeOpen(group)).toEqual([server])
+    expect(pending.openSpans).toBe(0)
+    pending.close(server) // it ends after it was stamped
+    expect(pending.openSpans).toBe(0)
   })
 })
