@@ -49,14 +49,21 @@ const FRAMEWORKS = {
   'nest-express': ['nestjs-cls'],
   'nest-fastify': ['nestjs-cls'],
 }
+// Cells of one framework that are neither anchors nor targets: what an app can change itself.
+// `tracium-header-shared-classes`: the header middleware on the server of the Express README's
+// "Faster requests on Express 5" (Express's prototypes from the start).
+const EXTRA_CELLS = { express: ['tracium-header-shared-classes'] }
 const onlyCells = args.cells?.split(',')
-const cellsOf = (anchors) =>
-  allCells(anchors).filter(([name]) => onlyCells === undefined || onlyCells.includes(name))
+const cellsOf = (framework) =>
+  allCells(FRAMEWORKS[framework], EXTRA_CELLS[framework] ?? []).filter(
+    ([name]) => onlyCells === undefined || onlyCells.includes(name),
+  )
 const baselineBench = args.baseline === undefined ? null : resolve(args.baseline, 'bench')
-const allCells = (anchors) => [
+const allCells = (anchors, extras) => [
   ['bare', 'bare', 'header'],
   ['floor', 'floor', 'header'],
   ['tracium-header', 'tracium-header', 'header'],
+  ...extras.map((extra) => [extra, extra, 'header']),
   ['tracium-jwt-cached', 'tracium-jwt', 'jwt-one'],
   ['tracium-jwt-fresh', 'tracium-jwt', 'jwt-fresh'],
   ...anchors.map((anchor) => [anchor, anchor, 'header']),
@@ -84,7 +91,7 @@ const freshTokens = Array.from({ length: MODE === 'smoke' ? 2_000 : 300_000 }, (
 const results = {}
 const started = Date.now()
 for (const framework of frameworks) {
-  const cells = cellsOf(FRAMEWORKS[framework])
+  const cells = cellsOf(framework)
   results[framework] = Object.fromEntries(cells.map(([name]) => [name, []]))
   for (let round = 0; round < SETTINGS.rounds; round++) {
     // Interleave: each round starts one cell later, so no cell always runs first or last.

@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { getCurrentTenant } from '@tracium/core'
 import { fromJwt, traciumTenant } from '@tracium/express'
 import rTracer from 'cls-rtracer'
@@ -35,6 +36,10 @@ export const variants = {
   ],
 }
 
+// The header middleware on the server of packages/express/README.md, "Faster requests on
+// Express 5": requests and responses with the app's prototypes from the start.
+variants['tracium-header-shared-classes'] = variants['tracium-header']
+
 export function createApp(variant) {
   const [install, read] = variants[variant]
   const app = express()
@@ -42,12 +47,27 @@ export function createApp(variant) {
   app.get('/bench', async (req, res) => {
     res.json(await routeBody(read ?? (() => header(req))))
   })
+  const server =
+    variant === 'tracium-header-shared-classes' ? sharedClassServer(app) : http.createServer(app)
   return {
     /** The request listener itself, for inproc.js. */
     handler: () => app,
     listen: (port) =>
       new Promise((resolve) => {
-        const server = app.listen(port, '127.0.0.1', () => resolve(server))
+        server.listen(port, '127.0.0.1', () => resolve(server))
       }),
   }
+}
+
+/** The README's server (test/contract/express.shared-classes.test.ts checks it). */
+function sharedClassServer(app) {
+  function Request(socket) {
+    http.IncomingMessage.call(this, socket)
+  }
+  Request.prototype = app.request
+  function Response(req) {
+    http.ServerResponse.call(this, req)
+  }
+  Response.prototype = app.response
+  return http.createServer({ IncomingMessage: Request, ServerResponse: Response }, app)
 }
