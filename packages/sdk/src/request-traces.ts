@@ -28,6 +28,7 @@ import { invalidArgument } from './errors.js'
 import { getClient, init, initOptions, peekClient, type TraciumOptions } from './init.js'
 import { LIMITS, normalizeTags } from './limits.js'
 import { checkOptionNames, INIT_OPTION_NAMES } from './option-names.js'
+import type { TraceRecord } from './records.js'
 import { requestRecord, writesRecordAlone } from './request-record.js'
 import { newTrace } from './start-trace.js'
 import { adjustTrace, type Trace, type TraceStart } from './trace.js'
@@ -234,25 +235,25 @@ const onClose = failOpen<ScopeCloseMessage>((close) => {
   } else if (!settings?.onlyWhenUsed) {
     // Most requests: the trace starts (dated from the request's start) and ends right here.
     const client = getClient()
-    if (writesRecordAlone(client)) {
-      client.exportRecord(
-        requestRecord(
-          {
-            agentName: closedName(close),
-            tenantId: state.scope.tenantId,
-            start: state,
-            http: httpInfo(state, close),
-            tags: httpTagsOf(client),
-            failure: closeFailure(close),
-          },
-          client,
-        ),
-      )
-    } else {
-      finish(begin(state, close), close)
-    }
+    if (writesRecordAlone(client)) client.exportRecord(closedRecord(state, close, client))
+    else finish(begin(state, close), close)
   }
 })
+
+/** The record of a request trace that began and ended at the close, without a Trace. */
+function closedRecord(state: RequestState, close: ScopeCloseMessage, client: Client): TraceRecord {
+  return requestRecord(
+    {
+      agentName: closedName(close),
+      tenantId: state.scope.tenantId,
+      start: state,
+      http: httpInfo(state, close),
+      tags: httpTagsOf(client),
+      failure: closeFailure(close),
+    },
+    client,
+  )
+}
 
 /**
  * The agent name of every request no route matched: 404s, and requests a middleware answered
