@@ -156,7 +156,7 @@ export function requestTrace(): Trace | null {
   const scope = currentRequestScope()
   const state = scope && requests.get(scope)
   if (!state) return null
-  state.trace ??= begin(state)
+  state.trace ??= begin(state, getClient())
   return state.trace
 }
 
@@ -236,7 +236,7 @@ const onClose = failOpen<ScopeCloseMessage>((close) => {
     // Most requests: the trace starts (dated from the request's start) and ends right here.
     const client = getClient()
     if (writesRecordAlone(client)) client.exportRecord(closedRecord(state, close, client))
-    else finish(begin(state, close), close)
+    else finish(begin(state, client, close), close)
   }
 })
 
@@ -275,10 +275,9 @@ function closedName(close: ScopeCloseMessage): string {
  * The request's trace. Named by route once the request closed; a trace started during the
  * request is named by its path until then (its route may not be matched yet).
  */
-function begin(state: RequestState, close?: ScopeCloseMessage): Trace {
+function begin(state: RequestState, client: Client, close?: ScopeCloseMessage): Trace {
   const agentName =
     close === undefined ? routeAgentName(pathOf(state.request?.url ?? '/')) : closedName(close)
-  const client = getClient()
   return newTrace({ agentName }, client, {
     start: state,
     // The request's tenant, even when the trace starts lazily inside withTenant(other, …).
