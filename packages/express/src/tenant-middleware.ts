@@ -64,7 +64,7 @@ export function traciumTenant(options: TraciumExpressOptions = {}): RequestHandl
   return function traciumTenantMiddleware(req: Request, res: Response, next: NextFunction) {
     watchApp(req.app, traciumTenantMiddleware)
     const url = req.originalUrl
-    const scope = openHttpScope(req, res, url, () => routeOf(req))
+    const scope = openHttpScope(req, res, url, () => routeOf(req, url))
     const request = {
       method: req.method,
       url,
@@ -94,10 +94,8 @@ function appPathRules(request: TenantRequest) {
   return expressPathRules((request.raw as Request).app)
 }
 
-function routeOf(req: Request): string | undefined {
-  return expressRoute(
-    req.originalUrl,
-    req.baseUrl,
-    (req.route as { path?: unknown } | undefined)?.path,
-  )
+// `url` is req.originalUrl, read once at the start: every read of an Express request is slow
+// (its map is its own, expressjs/express#5998), and Express never changes it.
+function routeOf(req: Request, url: string): string | undefined {
+  return expressRoute(url, req.baseUrl, (req.route as { path?: unknown } | undefined)?.path)
 }
