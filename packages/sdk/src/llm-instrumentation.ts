@@ -47,7 +47,7 @@ export interface LlmInstrumentationOptions {
  * @example
  * ```ts
  * const llm = instrumentLlmClients(provider)
- * await llm?.ready // the ESM build of openai is patched too
+ * await llm?.ready // settled at once unless the ESM build had to be imported
  * llm?.disable()
  * ```
  */
@@ -55,8 +55,10 @@ export interface LlmInstrumentation {
   /** The `openai` package folders found (realpaths), each patched or hooked. */
   readonly packages: readonly string[]
   /**
-   * Resolves once every copy already loaded is patched: the CommonJS one at once, the ESM one
-   * after its `import()`. Never rejects (a failure is a process warning).
+   * Resolves once every copy already loaded is patched. Both builds are patched before
+   * {@link instrumentLlmClients} returns, unless the ESM one could not be required then (see
+   * `requireEsm`): it is imported, and this waits for it. Never rejects (a failure is a process
+   * warning).
    */
   readonly ready: Promise<void>
   /** Unpatches every copy and stops the hooks. Idempotent. */
@@ -180,21 +182,26 @@ export function instrumentLlmClients(
     // patches it if it ever is required (loading it here would cost every ESM app for nothing).
     const loaded = requireCache()[pkg.cjsMain]
     if (loaded?.loaded) patch(loaded.exports, pkg.version)
-    // The ESM build has its own classes. `import()` gives the instance the app's `import`
-    // got (or will get: it is cached by URL), whether or not a loader hook is registered.
-    if (pkg.esmEntry !== null) {
-      esm.push(
-        import(pathToFileURL(pkg.esmEntry).href).then(
-          (namespace) => patch(namespace, pkg.version),
-          (error: unknown) =>
-            warnOnce(
-              'TRACIUM_LLM_NOT_INSTRUMENTED',
-              `@tracium/sdk: could not load openai's ESM build (${String(error)}); calls made ` +
-                'through `import ... from "openai"` are not captured as llm spans.',
-            ),
-        ),
-      )
+    // The ESM build has its own classes. Required (or else imported), it is the instance the
+    // app's `import` got (or will get: it is cached by URL), whether or not a loader hook is
+    // registered.
+    if (pkg.esmEntry === null) continue
+    const required = requireEsm(pkg.esmEntry)
+    if (required !== undefined) {
+      patch(required, pkg.version)
+      continue
     }
+    esm.push(
+      import(pathToFileURL(pkg.esmEntry).href).then(
+        (namespace) => patch(namespace, pkg.version),
+        (error: unknown) =>
+          warnOnce(
+            'TRACIUM_LLM_NOT_INSTRUMENTED',
+            `@tracium/sdk: could not load openai's ESM build (${String(error)}); calls made ` +
+              'through `import ... from "openai"` are not captured as llm spans.',
+          ),
+      ),
+    )
   }
   const handle: LlmInstrumentation = {
     packages: supported.map((pkg) => pkg.root),
@@ -253,6 +260,22 @@ function loadInstrumentation(): Instrumentation | null {
         'openai calls are not captured as llm spans. Reinstall @tracium/sdk.',
     )
     return null
+  }
+}
+
+/**
+ * The namespace of openai's ESM build, loaded synchronously (`require(esm)`, Node >= 20.19), so
+ * it is patched before `init()` returns: a call right after it is captured, where an `import()`
+ * patched it a moment later and a busy process could make the call first. `undefined` when it
+ * cannot be required now (a module graph still evaluating, top-level await, the feature turned
+ * off): then it is imported, and `ready` waits for it.
+ */
+function requireEsm(entry: string): unknown {
+  if ((process.features as { require_module?: boolean }).require_module !== true) return undefined
+  try {
+    return createRequire(import.meta.url)(entry)
+  } catch {
+    return undefined
   }
 }
 

@@ -230,6 +230,22 @@ describe('instrumentLlmClients(): openai calls become gen_ai spans in the reques
     await llm?.ready
     expect(await chat()).toBe(1)
   })
+
+  it('the ESM build is patched before it returns: a call made at once, without awaiting ready, is captured', async () => {
+    // examples/complete failed under CI's load: init() patched the ESM build through an
+    // import() that settled after the app's first call.
+    llm!.disable()
+    llm = instrumentLlmClients(provider)
+    const traceId = await tracer.startActiveSpan('at once', async (root) => {
+      await openai.chat.completions.create({
+        model: 'gpt-4',
+        messages: [{ role: 'user', content: 'x' }],
+      })
+      root.end()
+      return root.spanContext().traceId
+    })
+    expect(llmSpansOf(traceId).map((s) => s.name)).toEqual(['chat gpt-4'])
+  })
 })
 
 describe('one instrumentation per process', () => {
