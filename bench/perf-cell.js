@@ -39,7 +39,8 @@ if (spawnSync('perf', ['--version']).error) {
   process.exit(2)
 }
 const SECONDS = Number(values.seconds)
-const HZ = 2999 // not a multiple of the kernel's tick, so samples do not beat with it
+// Not a round number, so samples do not fall in step with timers that run at one.
+const HZ = 2999
 
 const profiles = []
 for (const [i, cell] of cells.entries()) {
@@ -69,24 +70,11 @@ async function profile(cell, bench) {
       })
     await load(2) // warm-up: JIT and caches settle before the samples
     const data = join(dir, 'perf.data')
-    const perf = spawn(
-      'perf',
-      // -k 1: the monotonic clock the JIT dump's timestamps use.
-      [
-        'record',
-        '-k',
-        '1',
-        '-F',
-        String(HZ),
-        '-e',
-        'cpu-clock',
-        '-p',
-        String(server.pid),
-        '-o',
-        data,
-      ].concat(['--', 'sleep', String(SECONDS)]),
-      { stdio: 'ignore' },
-    )
+    // -k 1: the monotonic clock the JIT dump's timestamps use.
+    const record = ['record', '-k', '1', '-F', `${HZ}`, '-e', 'cpu-clock', '-p', `${server.pid}`]
+    const perf = spawn('perf', [...record, '-o', data, '--', 'sleep', `${SECONDS}`], {
+      stdio: 'ignore',
+    })
     const [result] = await Promise.all([load(SECONDS), new Promise((r) => perf.on('exit', r))])
     server.kill('SIGTERM')
     await new Promise((done) => server.on('exit', done))
