@@ -3,7 +3,8 @@
 // Linux `perf` (CPU-clock samples of the whole process: kernel, V8 and Node's C++, and JIT code
 // by function, named through `--perf-prof`). With a second cell (from `--baseline`'s bench
 // when given), each row also shows the difference, largest first: what one cell costs over the
-// other (README.md, "CPU-time profiles").
+// other (README.md, "CPU-time profiles"). The load sends X-Tenant-ID only, as run.js does for
+// the header cells; a JWT cell then runs without its token.
 //
 // V8's own profiler (`run.js --profile`) samples wall-clock time, so on this 2-core machine a
 // process that waits for the CPU is charged to whatever it ran last (`writev` grew with every
@@ -78,6 +79,13 @@ async function profile(cell, bench) {
     const [result] = await Promise.all([load(SECONDS), new Promise((r) => perf.on('exit', r))])
     server.kill('SIGTERM')
     await new Promise((done) => server.on('exit', done))
+    // The load is run.js's header client. A rejected request costs less than a served one, so
+    // a profile of rejections (a required tenant the header does not satisfy) would mislead.
+    if (result.errors > 0 || result.non2xx > 0) {
+      throw new Error(
+        `${framework}/${cell}: ${result.errors} errors, ${result.non2xx} non-2xx responses`,
+      )
+    }
     run('perf', ['inject', '--jit', '-i', data, '-o', `${data}.jit`])
     const report = run('perf', [
       'report',
