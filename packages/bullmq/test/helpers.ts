@@ -38,7 +38,11 @@ export class Outcomes {
     })
   }
 
-  /** Waits until `count` outcomes satisfy `filter`, or throws after `ms`. */
+  /**
+   * Waits until `count` outcomes satisfy `filter`, or throws after `ms`, and returns the first
+   * `count` of them in the order they ended. Not all of them: a job scheduler keeps making jobs,
+   * and under CI's load one more could end between the wait and its caller.
+   */
   async until(
     what: string,
     filter: (outcome: Outcome) => boolean,
@@ -47,7 +51,7 @@ export class Outcomes {
   ): Promise<Outcome[]> {
     const matching = () => [...this.byId.values()].filter(filter)
     await this.wait(what, () => matching().length >= count, ms)
-    return matching()
+    return matching().slice(0, count)
   }
 
   /** The final outcome of the job with `id`. */
