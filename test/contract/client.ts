@@ -1,5 +1,6 @@
 /** Real-socket HTTP helpers for the contract suite (127.0.0.1 only). */
 import http from 'node:http'
+import net from 'node:net'
 
 export interface Reply {
   status: number
@@ -108,4 +109,65 @@ export async function pool(count: number, concurrency: number, task: (i: number)
     while (next < count) await task(next++)
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
+}
+
+/** A reply read off a raw socket. */
+export interface RawReply {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/**
+ * Sends `headerLines` (each `Name: value`) as one HTTP/1.1 request over a fresh socket, exactly
+ * as written, and parses the reply itself. `Connection: close` makes the server end the socket
+ * after its answer, so the reply is complete at the socket's `end`.
+ */
+export async function rawRequest(
+  port: number,
+  headerLines: string[],
+  path = '/tenant',
+): Promise<RawReply> {
+  const socket = net.connect(port, '127.0.0.1')
+  try {
+    const bytes = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+      socket.on('end', () => resolve(Buffer.concat(chunks)))
+      socket.on('error', reject)
+      socket.write(
+        `GET ${path} HTTP/1.1\r\n${headerLines.map((line) => `${line}\r\n`).join('')}` +
+          'Connection: close\r\n\r\n',
+      )
+    })
+    return parseReply(bytes.toString('latin1'))
+  } finally {
+    socket.destroy()
+  }
+}
+
+function parseReply(text: string): RawReply {
+  const split = text.indexOf('\r\n\r\n')
+  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n')
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1])
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const colon = line.indexOf(':')
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+  }
+  let body = text.slice(split + 4)
+  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body)
+  return { status, headers, body: Buffer.from(body, 'latin1').toString('utf8') }
+}
+
+function dechunk(raw: string): string {
+  let out = ''
+  let at = 0
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at)
+    const size = Number.parseInt(raw.slice(at, eol), 16)
+    if (!(size > 0)) return out
+    out += raw.slice(eol + 2, eol + 2 + size)
+    at = eol + 2 + size + 2
+  }
 }

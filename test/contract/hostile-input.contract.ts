@@ -4,7 +4,6 @@
  * past 2^53, a hostile Bearer header timed against a benign one, and verified claims that one
  * request cannot change for the next.
  */
-import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import {
   fromCookie,
@@ -15,70 +14,11 @@ import {
 } from '@tracium/core'
 import { CompactSign, SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type RawReply, rawRequest } from './client.js'
 import { type AdapterHarness, type ContractServer, Probe } from './harness.js'
 
 const JWT_SECRET = 'contract-suite-secret-of-32-bytes!'
 const secretKey = new TextEncoder().encode(JWT_SECRET)
-
-interface RawReply {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
-
-/**
- * Sends `headerLines` (each `Name: value`) as one HTTP/1.1 request over a fresh socket, exactly
- * as written, and parses the reply itself. `Connection: close` makes the server end the socket
- * after its answer, so the reply is complete at the socket's `end`.
- */
-async function rawRequest(
-  port: number,
-  headerLines: string[],
-  path = '/tenant',
-): Promise<RawReply> {
-  const socket = net.connect(port, '127.0.0.1')
-  try {
-    const bytes = await new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = []
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-      socket.on('end', () => resolve(Buffer.concat(chunks)))
-      socket.on('error', reject)
-      socket.write(
-        `GET ${path} HTTP/1.1\r\n${headerLines.map((line) => `${line}\r\n`).join('')}` +
-          'Connection: close\r\n\r\n',
-      )
-    })
-    return parseReply(bytes.toString('latin1'))
-  } finally {
-    socket.destroy()
-  }
-}
-
-function parseReply(text: string): RawReply {
-  const split = text.indexOf('\r\n\r\n')
-  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n')
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(statusLine)?.[1])
-  const headers: Record<string, string> = {}
-  for (const line of lines) {
-    const colon = line.indexOf(':')
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
-  }
-  let body = text.slice(split + 4)
-  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body)
-  return { status, headers, body: Buffer.from(body, 'latin1').toString('utf8') }
-}
-
-function dechunk(raw: string): string {
-  let out = ''
-  let at = 0
-  for (;;) {
-    const eol = raw.indexOf('\r\n', at)
-    const size = Number.parseInt(raw.slice(at, eol), 16)
-    if (!(size > 0)) return out
-    out += raw.slice(eol + 2, eol + 2 + size)
-    at = eol + 2 + size + 2
-  }
-}
 
 function token(payload: JWTPayload): Promise<string> {
   return new SignJWT(payload)
