@@ -57,6 +57,8 @@ async function workspaceVersion(name: string): Promise<string> {
 /** One installed and compiled fixture app. */
 export interface PackedApp {
   readonly dir: string
+  /** The workspace packages it installed from tarballs. */
+  readonly packages: readonly string[]
   /** `tsc -p .` of the app: its exit code and what it printed. */
   readonly compiled: { readonly code: number; readonly output: string }
 }
@@ -71,6 +73,7 @@ export async function installApp(
   await cp(join(fixtures, name), dir, { recursive: true })
   const manifestPath = join(dir, 'package.json')
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
+  const packages = Object.keys(manifest.dependencies).filter((dep) => tarballs.has(dep))
   for (const dep of Object.keys(manifest.dependencies)) {
     const tarball = tarballs.get(dep)
     manifest.dependencies[dep] = tarball ? `file:${tarball}` : await workspaceVersion(dep)
@@ -87,7 +90,7 @@ export async function installApp(
       output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
     }),
   )
-  return { dir, compiled }
+  return { dir, packages, compiled }
 }
 
 /** A fresh directory outside the workspace for one run's tarballs and apps. */

@@ -73,10 +73,36 @@ async function expectTenantContract(port: number, tenant: string) {
   return body
 }
 
+// Run in the app's directory, so both resolve the packages as the app does.
+const EXPORT_NAMES = `
+import { createRequire } from 'node:module'
+const require = createRequire(process.cwd() + '/')
+const names = (m) => Object.keys(m).filter((k) => k !== 'default').sort()
+const out = {}
+for (const name of process.argv.slice(1)) {
+  out[name] = { esm: names(await import(name)), cjs: names(require(name)) }
+}
+console.log(JSON.stringify(out))
+`
+
 describe.each(APPS)('packed %s app', (name) => {
   it('compiles against the packed declarations (strict, NodeNext, skipLibCheck off)', () => {
     const { code, output } = apps.get(name)!.compiled
     expect({ code, output }).toEqual({ code: 0, output: '' })
+  })
+
+  it('gets the same exports from each package by require as by import', async () => {
+    const app = apps.get(name)!
+    const { stdout } = await run(
+      process.execPath,
+      ['--input-type=module', '-e', EXPORT_NAMES, ...app.packages],
+      { cwd: app.dir },
+    )
+    const builds: Record<string, { esm: string[]; cjs: string[] }> = JSON.parse(stdout)
+    for (const [pkg, { esm, cjs }] of Object.entries(builds)) {
+      // A bundler helper leaking into the CJS exports (`__toESM`) once did not.
+      expect({ pkg, cjs }).toEqual({ pkg, cjs: esm })
+    }
   })
 })
 
