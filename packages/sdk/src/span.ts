@@ -10,6 +10,7 @@ import { invalidArgument } from './errors.js'
 import { errorText, LIMITS, normalizeTags, optionalText, validateMetadata } from './limits.js'
 import { applyFailure, applySpanAttributes } from './otel/apply-attributes.js'
 import { runWithSpan, startOwnSpan } from './otel/handles.js'
+import { ownSpanContext } from './otel/own-context.js'
 import { costOf, type ModelPrices, priceOf } from './prices.js'
 import type { SpanRecord, SpanType, TraceStatus } from './records.js'
 import { elapsedMs, isoTime } from './time.js'
@@ -135,7 +136,7 @@ export class Span {
     // OpenTelemetry parenting: the enclosing Tracium span of this trace, else the root.
     const parentSpan = parent?.otelSpan ?? trace.otelSpan
     // Inside the parent's run() its span is active already: no new context to allocate.
-    const active = context.active()
+    const active = ownSpanContext(context.active())
     const parentContext =
       otelTrace.getSpan(active) === parentSpan ? active : otelTrace.setSpan(active, parentSpan)
     this.otelSpan = startOwnSpan(() => client.tracer.startSpan(this.name, {}, parentContext), this)

@@ -17,6 +17,7 @@ import {
   startOwnSpan,
   traceOf,
 } from './otel/handles.js'
+import { ownSpanContext } from './otel/own-context.js'
 import { startUnrecorded } from './otel/sampler.js'
 import type { SpanRecord, TraceRecord, TraceStatus } from './records.js'
 import { runToEnd } from './run-to-end.js'
@@ -132,7 +133,8 @@ export class Trace {
     // The root span joins an OpenTelemetry trace the app runs (its HTTP server span), but a
     // trace started inside another Tracium trace is a trace of its own, as it always was.
     const parent = activeSpan()
-    const parentContext = traceOf(parent) === undefined ? context.active() : ROOT_CONTEXT
+    const parentContext =
+      traceOf(parent) === undefined ? ownSpanContext(context.active()) : ROOT_CONTEXT
     const start = () =>
       init.client.tracer.startSpan(
         'invoke_agent',
