@@ -14,8 +14,8 @@ import {
 import { formatCsv } from './report/csv.js'
 import { parseSince, type TraceFilters } from './report/filters.js'
 import { formatReport, formatTraces } from './report/format.js'
-import { readStoreRollup, readTraces } from './report/read-store.js'
-import { recentTraces } from './report/recent.js'
+import { readSegmentsNewestFirst, readStoreRollup } from './report/read-store.js'
+import { recentStoreTraces } from './report/recent.js'
 import { STATUS_CLASSES, type StatusClass } from './report/rollup.js'
 import { findTrace, formatTrace } from './report/trace-view.js'
 import { hasStore } from './store/segments.js'
@@ -139,10 +139,10 @@ async function main(argv: string[]): Promise<number> {
           : formatReport(report),
     )
   } else if (cmd === 'traces') {
-    const rows = await recentTraces(readTraces(store), filters, limit)
+    const rows = await recentStoreTraces(readSegmentsNewestFirst(store, filters), filters, limit)
     process.stdout.write(format === 'json' ? json(rows) : formatTraces(rows))
   } else {
-    const trace = await findTrace(readTraces(store), id!)
+    const trace = await findTrace(readSegmentsNewestFirst(store), id!)
     if (trace === null) {
       process.stderr.write(`tracium: no trace with id "${id}" in ${file}.\n`)
       return 1

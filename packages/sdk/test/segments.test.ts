@@ -20,8 +20,15 @@ import { describe, expect, it } from 'vitest'
 import * as tracium from '../src/index.js'
 import { buildReport, rollupTraces } from '../src/report/build-report.js'
 import type { TraceFilters } from '../src/report/filters.js'
-import { readStoreRollup, readTraceSummaries } from '../src/report/read-store.js'
+import {
+  readSegmentsNewestFirst,
+  readStoreRollup,
+  readTraceSummaries,
+  readTraces,
+} from '../src/report/read-store.js'
+import { recentStoreTraces, recentTraces } from '../src/report/recent.js'
 import { STATUS_CLASSES } from '../src/report/rollup.js'
+import { findTrace } from '../src/report/trace-view.js'
 import { traceRecord } from './fixtures.js'
 import { onCleanup, tempDir } from './helpers.js'
 
@@ -72,6 +79,19 @@ async function bothReports(dir: string, filters: TraceFilters, by: 'day' | 'hour
     skippedLines: read.skippedLines,
   })
   return { fromLines, fromRollups, read }
+}
+
+/** The latest traces and one trace by id two ways: over every line, and newest segment first. */
+async function bothRecent(dir: string, filters: TraceFilters, limit: number, id: string) {
+  let last: tracium.TraceRecord | null = null
+  for await (const trace of readTraces({ dir })) if (trace.id === id) last = trace
+  return {
+    fromLines: { rows: await recentTraces(readTraces({ dir }), filters, limit), trace: last },
+    newestFirst: {
+      rows: await recentStoreTraces(readSegmentsNewestFirst({ dir }, filters), filters, limit),
+      trace: await findTrace(readSegmentsNewestFirst({ dir }), id),
+    },
+  }
 }
 
 // Cost sums are doubles added in another order (per cell, then across segments), so they may
@@ -352,6 +372,52 @@ describe('the day cache (reports by day)', () => {
   })
 })
 
+describe('the latest traces: newest segment first', () => {
+  /** Wraps the segments to count how many a reader took. */
+  function counted(segments: AsyncIterable<AsyncIterable<tracium.TraceRecord>>) {
+    const seen = { count: 0 }
+    async function* each() {
+      for await (const traces of segments) {
+        seen.count++
+        yield traces
+      }
+    }
+    return { seen, segments: each() }
+  }
+
+  it('stop at the segments that hold the rows, and skip the ones whose sidecar has no match', async () => {
+    const dir = await tempDir()
+    // 30 traces of globex, then 10 of acme: at 8 kB a segment, several of each.
+    const traces = Array.from({ length: 40 }, (_, i) =>
+      sized(`t${i}`, i * 1000, 1, { tenantId: i < 30 ? 'globex' : 'acme' }),
+    )
+    await writeTraces({ dir, segmentMaxBytes: 8_000, lingerMs: 0 }, traces)
+    const { segments } = await segmentFiles(dir)
+    expect(segments.length).toBeGreaterThan(5)
+
+    const latest = counted(readSegmentsNewestFirst({ dir }))
+    const rows = await recentStoreTraces(latest.segments, {}, 2)
+    expect(rows.map((r) => r.id)).toEqual(['t39', 't38'])
+    expect(latest.seen.count).toBe(1)
+
+    // acme's traces are all in the newest segments: globex's are never opened.
+    const acme = { tenant: 'acme' }
+    const all = counted(readSegmentsNewestFirst({ dir }, acme))
+    expect((await recentStoreTraces(all.segments, acme, 100)).map((r) => r.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `t${39 - i}`),
+    )
+    const holdingAcme = new Set<string>()
+    for (const segment of segments) {
+      if ((await readFile(segment, 'utf8')).includes('"acme"')) holdingAcme.add(segment)
+    }
+    expect(all.seen.count).toBe(holdingAcme.size)
+
+    const byId = counted(readSegmentsNewestFirst({ dir }))
+    expect((await findTrace(byId.segments, 't37'))?.id).toBe('t37')
+    expect(byId.seen.count).toBeLessThan(segments.length)
+  })
+})
+
 describe('the single-file layout (before segments)', () => {
   it('stays readable beside segments, and its report gets a sidecar too', async () => {
     const dir = await tempDir()
@@ -374,7 +440,7 @@ describe('the single-file layout (before segments)', () => {
   })
 })
 
-describe('property: the report from rollups equals the report from every line', () => {
+describe('property: the report from rollups, and the latest traces newest segment first, equal reads of every line', () => {
   const traceArb = fc.record({
     // Three UTC days: the day cache (by day) and the hour cells (by hour) both get edges.
     ms: fc.integer({ min: 0, max: 72 * HOUR }),
@@ -432,7 +498,8 @@ describe('property: the report from rollups equals the report from every line', 
         fc.array(filtersArb, { minLength: 1, maxLength: 3 }),
         fc.constantFrom('day' as const, 'hour' as const),
         damageArb,
-        async (specs, segmentMaxBytes, filterSets, by, damage) => {
+        fc.integer({ min: 1, max: 30 }),
+        async (specs, segmentMaxBytes, filterSets, by, damage, limit) => {
           const dir = await tempDir()
           const records = specs.map((s, i) =>
             sized(`t${i}`, s.ms, s.kb, {
@@ -473,6 +540,8 @@ describe('property: the report from rollups equals the report from every line', 
           for (const [i, filters] of [{}, ...filterSets, {}].entries()) {
             const { fromLines, fromRollups } = await bothReports(dir, filters, by)
             expect(roundCosts(fromRollups)).toEqual(roundCosts(fromLines))
+            const recent = await bothRecent(dir, filters, limit, `t${i * 7}`)
+            expect(recent.newestFirst).toEqual(recent.fromLines)
             if (i === 0 && damage.deleteSegment && segments.length > 1) {
               await unlink(segments[0]!)
               await unlink(`${segments[0]!}.rollup.json`).catch(() => {})

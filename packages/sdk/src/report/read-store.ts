@@ -64,30 +64,74 @@ export function readTraceSummaries(options: ReadTracesOptions = {}): TraceReader
   return readAllLines(storeDir(options.dir), parseReportLine)
 }
 
+/**
+ * The store's segments from the newest back, each as the traces it holds in the order written:
+ * for readers that want the latest traces and stop early (`tracium traces`, `tracium trace
+ * <id>`, the dashboard's tenant and trace views), which then read the newest segment, not the
+ * whole store. A closed segment whose rollup sidecar has no cell `filters` could match (only
+ * other tenants, agents, models or status classes, or hours outside `since`/`until`) is left
+ * out unread; without a sidecar it is read.
+ *
+ * @throws (while iterating) an `ENOENT` error when there is no store yet.
+ * @example
+ * ```ts
+ * for await (const traces of readSegmentsNewestFirst({ dir }, { tenant: 'acme' })) {
+ *   for await (const trace of traces) console.log(trace.id) // this segment's, oldest first
+ * }
+ * ```
+ */
+export async function* readSegmentsNewestFirst(
+  options: ReadTracesOptions = {},
+  filters: TraceFilters = {},
+): AsyncGenerator<AsyncIterable<TraceRecord>> {
+  const segments = await listSegments(storeDir(options.dir))
+  const narrowed =
+    hasKeyFilter(filters) || filters.since !== undefined || filters.until !== undefined
+  const stats: ReadStats = { skippedLines: 0, linesRead: 0, sidecarsRead: 0, sidecarsWritten: 0 }
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const segment = segments[i]!
+    if (narrowed) {
+      const cells = await closedCells(segment, stats)
+      if (cells !== null && !cells.json.cells.some((c) => cellMayMatch(c, filters))) continue
+    }
+    yield segmentValues(segment, parseRecord, () => {})
+  }
+}
+
 function readAllLines<T>(dir: string, parse: (line: string) => T | null): TraceReader<T> {
   let skippedLines = 0
+  const skipped = () => {
+    skippedLines++
+  }
   return {
     file: dir,
     get skippedLines() {
       return skippedLines
     },
     async *[Symbol.asyncIterator]() {
-      for (const segment of await listSegments(dir)) {
-        const scan: LineScan = { covered: 0, tail: null }
-        for await (const lines of lineBatches(segment.path, 0, scan)) {
-          for (const line of lines) {
-            const value = parse(line)
-            if (value === null) skippedLines++
-            else yield value
-          }
-        }
-        if (scan.tail !== null) {
-          const value = parse(scan.tail)
-          if (value === null) skippedLines++
-          else yield value
-        }
-      }
+      for (const segment of await listSegments(dir)) yield* segmentValues(segment, parse, skipped)
     },
+  }
+}
+
+/** The values of one segment's lines, in the order written; `skipped()` for each that is none. */
+async function* segmentValues<T>(
+  segment: SegmentFile,
+  parse: (line: string) => T | null,
+  skipped: () => void,
+): AsyncGenerator<T> {
+  const scan: LineScan = { covered: 0, tail: null }
+  for await (const lines of lineBatches(segment.path, 0, scan)) {
+    for (const line of lines) {
+      const value = parse(line)
+      if (value === null) skipped()
+      else yield value
+    }
+  }
+  if (scan.tail !== null) {
+    const value = parse(scan.tail)
+    if (value === null) skipped()
+    else yield value
   }
 }
 
@@ -472,6 +516,16 @@ function hasKeyFilter(f: TraceFilters): boolean {
     f.model !== undefined ||
     f.status !== undefined
   )
+}
+
+// Whether a trace of this cell can pass `filters`: its key matches, and its hour is not wholly
+// before `since` or at or after `until` (a cut hour may hold some).
+function cellMayMatch(c: RollupCellJSON, filters: TraceFilters): boolean {
+  if (!Array.isArray(c)) return true // not a cell: read the segment
+  const hour = c[0]
+  if (filters.since !== undefined && hour < hourOf(filters.since)) return false
+  if (filters.until !== undefined && hour >= filters.until) return false
+  return keyMatches(cellKey(c), filters)
 }
 
 function keyMatches(cell: CellKey, filters: TraceFilters): boolean {

@@ -56,6 +56,30 @@ export async function recentTraces(
   return ordered.reverse()
 }
 
+/**
+ * {@link recentTraces} over a store's segments from the newest back
+ * (`readSegmentsNewestFirst`): it stops at the first segments that hold `limit` matching
+ * traces, so the time it takes follows the newest segments, not the size of the store. The rows
+ * are the ones {@link recentTraces} gives over the whole store.
+ * @example
+ * ```ts
+ * const rows = await recentStoreTraces(readSegmentsNewestFirst({ dir }, filters), filters, 20)
+ * ```
+ */
+export async function recentStoreTraces(
+  segments: AsyncIterable<AsyncIterable<TraceRecord>>,
+  filters: TraceFilters,
+  limit: number,
+): Promise<TraceRow[]> {
+  const rows: TraceRow[] = []
+  if (limit <= 0) return rows
+  for await (const traces of segments) {
+    rows.push(...(await recentTraces(traces, filters, limit - rows.length)))
+    if (rows.length === limit) break
+  }
+  return rows
+}
+
 function toRow(trace: TraceRecord, facts: ReportTrace): TraceRow {
   return {
     id: facts.id,

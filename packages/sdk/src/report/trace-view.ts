@@ -12,19 +12,23 @@ import { toReportTrace } from './valid-trace.js'
 
 /**
  * The last stored trace with this id (ids are unique; a retried write would repeat it), or
- * `null`.
+ * `null`. `segments` come newest first (`readSegmentsNewestFirst`): the newest segment that
+ * holds the id answers, and older ones are not read.
  * @example
  * ```ts
- * const trace = await findTrace(readTraces({ dir }), 'c7e606e2-…')
+ * const trace = await findTrace(readSegmentsNewestFirst({ dir }), 'c7e606e2-…')
  * ```
  */
 export async function findTrace(
-  traces: AsyncIterable<TraceRecord>,
+  segments: AsyncIterable<AsyncIterable<TraceRecord>>,
   id: string,
 ): Promise<TraceRecord | null> {
-  let found: TraceRecord | null = null
-  for await (const trace of traces) if (trace.id === id) found = trace
-  return found
+  for await (const traces of segments) {
+    let found: TraceRecord | null = null
+    for await (const trace of traces) if (trace.id === id) found = trace
+    if (found !== null) return found
+  }
+  return null
 }
 
 /**

@@ -12,9 +12,10 @@ import {
   type ReportStats,
 } from '../report/build-report.js'
 import { cellMatches, type TraceFilters } from '../report/filters.js'
-import { readStoreRollup, readTraces, type TraceReader } from '../report/read-store.js'
-import { recentTraces, type TraceRow } from '../report/recent.js'
+import { readSegmentsNewestFirst, readStoreRollup } from '../report/read-store.js'
+import { recentStoreTraces, type TraceRow } from '../report/recent.js'
 import { Rollup, type StatusClass } from '../report/rollup.js'
+import { findTrace } from '../report/trace-view.js'
 import { storeDir } from '../store-path.js'
 
 /** The tenant filter value (and row key) for traces without a tenant. */
@@ -240,15 +241,12 @@ export async function tenantView(
   limit = 20,
 ): Promise<TenantView> {
   const own = reportFilters({ ...filters, tenant: tenantId })
+  const failed: TraceFilters = { ...own, status: 'failed' }
   return {
     tenantId,
     report: (await report(store, own)).report,
-    recent: await recentTraces(tolerateMissing(readTraces(store)), own, limit),
-    failed: await recentTraces(
-      tolerateMissing(readTraces(store)),
-      { ...own, status: 'failed' },
-      limit,
-    ),
+    recent: await recentStoreTraces(newestFirst(store, own), own, limit),
+    failed: await recentStoreTraces(newestFirst(store, failed), failed, limit),
   }
 }
 
@@ -259,11 +257,8 @@ export async function tenantView(
  * const trace = await traceView({}, '5f0c…')
  * ```
  */
-export async function traceView(store: UiStore, id: string): Promise<TraceRecord | null> {
-  let found: TraceRecord | null = null
-  // The last line with the id wins, as a store is append-only.
-  for await (const trace of tolerateMissing(readTraces(store))) if (trace.id === id) found = trace
-  return found
+export function traceView(store: UiStore, id: string): Promise<TraceRecord | null> {
+  return findTrace(newestFirst(store), id)
 }
 
 /** What the filters can choose from. */
@@ -303,12 +298,17 @@ export async function metaView(store: UiStore): Promise<MetaView> {
 }
 
 // No store yet: the dashboard shows no traces until the app writes its first one.
-async function* tolerateMissing<T>(reader: TraceReader<T>): AsyncIterable<T> {
+async function* tolerateMissing<T>(reader: AsyncIterable<T>): AsyncIterable<T> {
   try {
     yield* reader
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
+}
+
+/** The store's segments newest first (`readSegmentsNewestFirst`), none when there is no store. */
+function newestFirst(store: UiStore, filters: TraceFilters = {}) {
+  return tolerateMissing(readSegmentsNewestFirst(store, filters))
 }
 
 const HOUR_MS = 3600e3
