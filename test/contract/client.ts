@@ -1,6 +1,7 @@
 /** Real-socket HTTP helpers for the contract suite (127.0.0.1 only). */
 import http from 'node:http'
 import net from 'node:net'
+import { expect } from 'vitest'
 
 export interface Reply {
   status: number
@@ -170,4 +171,13 @@ function dechunk(raw: string): string {
     out += raw.slice(eol + 2, eol + 2 + size)
     at = eol + 2 + size + 2
   }
+}
+
+/** Asserts that `reply` is a problem+json answer with this status and code (E2). */
+export function expectProblem(reply: RawReply, status: number, code: string): void {
+  expect([reply.status, reply.headers['content-type']]).toEqual([
+    status,
+    expect.stringMatching(/^application\/problem\+json/),
+  ])
+  expect(JSON.parse(reply.body)).toMatchObject({ status, code })
 }

@@ -14,7 +14,7 @@ import {
 } from '@tracium/core'
 import { CompactSign, SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type RawReply, rawRequest } from './client.js'
+import { expectProblem, rawRequest } from './client.js'
 import { type AdapterHarness, type ContractServer, Probe } from './harness.js'
 
 const JWT_SECRET = 'contract-suite-secret-of-32-bytes!'
@@ -25,14 +25,6 @@ function token(payload: JWTPayload): Promise<string> {
     .setProtectedHeader({ alg: 'HS256' })
     .setExpirationTime('5m')
     .sign(secretKey)
-}
-
-function expectProblem(reply: RawReply, status: number, code: string): void {
-  expect([reply.status, reply.headers['content-type']]).toEqual([
-    status,
-    expect.stringMatching(/^application\/problem\+json/),
-  ])
-  expect(JSON.parse(reply.body)).toMatchObject({ status, code })
 }
 
 function median(values: number[]): number {

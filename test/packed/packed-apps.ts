@@ -16,20 +16,19 @@ const root = new URL('../..', import.meta.url).pathname
 const fixtures = new URL('./apps/', import.meta.url).pathname
 
 /** The workspace's own packages, by npm name → directory. */
-function workspacePackages(): Map<string, string> {
-  const found = new Map<string, string>()
-  for (const dir of readdirSync(join(root, 'packages'))) {
-    found.set(`@tracium/${dir}`, join(root, 'packages', dir))
-  }
-  return found
-}
+const PACKAGES: ReadonlyMap<string, string> = new Map(
+  readdirSync(join(root, 'packages')).map((dir) => [
+    `@tracium/${dir}`,
+    join(root, 'packages', dir),
+  ]),
+)
 
 /** Packs every package into `into` with the workspace's pnpm; npm name → tarball path. */
 export async function packAll(into: string): Promise<Map<string, string>> {
   const { packageManager } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
   const tarballs = new Map<string, string>()
   await Promise.all(
-    [...workspacePackages()].map(async ([name, dir]) => {
+    [...PACKAGES].map(async ([name, dir]) => {
       const { stdout } = await run(
         'npx',
         ['-y', packageManager, 'pack', '--json', '--pack-destination', into],
@@ -47,7 +46,7 @@ export async function packAll(into: string): Promise<Map<string, string>> {
  * suites use the same frameworks.
  */
 async function workspaceVersion(name: string): Promise<string> {
-  for (const dir of [join(root, 'test'), ...workspacePackages().values()]) {
+  for (const dir of [join(root, 'test'), ...PACKAGES.values()]) {
     const manifest = join(dir, 'node_modules', name, 'package.json')
     if (existsSync(manifest)) return JSON.parse(await readFile(manifest, 'utf8')).version
   }

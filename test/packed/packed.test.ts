@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type RawReply, rawRequest } from '../contract/client.js'
+import { expectProblem, type RawReply, rawRequest } from '../contract/client.js'
 import {
   installApp,
   type PackedApp,
@@ -50,15 +50,10 @@ async function start(name: string, env?: NodeJS.ProcessEnv): Promise<RunningApp>
 const who = (port: number, ...headers: string[]) =>
   rawRequest(port, ['Host: 127.0.0.1', ...headers], '/who')
 
-function expectProblem(reply: RawReply, status: number, code: string): void {
-  expect([reply.status, reply.headers['content-type']]).toEqual([
-    status,
-    expect.stringMatching(/^application\/problem\+json/),
-  ])
-  const body = JSON.parse(reply.body)
-  expect(body).toMatchObject({ status, code })
+function expectClientProblem(reply: RawReply, status: number, code: string): void {
+  expectProblem(reply, status, code)
   // E1: what a client reads says what is wrong, not how to wire the middleware.
-  expect(body.detail).not.toMatch(/traciumTenant|mount/i)
+  expect(JSON.parse(reply.body).detail).not.toMatch(/traciumTenant|mount/i)
 }
 
 /** The three answers every app gives: its tenant, none (401), and a header sent twice (400). */
@@ -67,9 +62,9 @@ async function expectTenantContract(port: number, tenant: string) {
   expect(ok.status).toBe(200)
   const body = JSON.parse(ok.body)
   expect(body).toMatchObject({ tenant, same: tenant })
-  expectProblem(await who(port), 401, 'TENANT_MISSING')
+  expectClientProblem(await who(port), 401, 'TENANT_MISSING')
   // Node joins the two into "a, b": a raw socket is the only way to send them.
-  expectProblem(await who(port, 'X-Tenant-ID: a', 'x-tenant-id: b'), 400, 'TENANT_INVALID')
+  expectClientProblem(await who(port, 'X-Tenant-ID: a', 'x-tenant-id: b'), 400, 'TENANT_INVALID')
   return body
 }
 
