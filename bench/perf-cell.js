@@ -9,15 +9,14 @@
 // V8's own profiler (`run.js --profile`) samples wall-clock time, so on this 2-core machine a
 // process that waits for the CPU is charged to whatever it ran last (`writev` grew with every
 // slower cell). perf charges only CPU time, and to the kernel too.
-import { fork, spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
+import { here, startServer } from './server-process.js'
 
-const here = dirname(fileURLToPath(import.meta.url))
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -56,12 +55,12 @@ async function profile(cell, bench) {
   try {
     // --perf-prof writes jit-<pid>.dump into the working directory; `perf inject --jit` turns it
     // into symbols that stay right when V8 moves or reuses code (a perf map file does not).
-    const server = fork(join(bench, 'server.js'), [framework, cell], {
+    const { port, child: server } = await startServer(framework, cell, {
+      bench,
       cwd: dir,
       execArgv: ['--perf-prof', '--interpreted-frames-native-stack'],
-      env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production' },
+      env: { NODE_ENV: process.env.NODE_ENV ?? 'production' },
     })
-    const { port } = await new Promise((done) => server.once('message', done))
     const load = (duration) =>
       autocannon({
         url: `http://127.0.0.1:${port}/bench`,

@@ -2,18 +2,16 @@
 // framework, the AsyncLocalStorage floor and other context libraries, in interleaved rounds on
 // 127.0.0.1. Modes: default (full), --quick (a few seconds per cell), --smoke (checks that every
 // cell starts, answers correctly and can be measured; run by `pnpm test`). See README.md.
-import { fork } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { JWT_SECRET } from './apps/shared.js'
 import { startOtlpSink } from './otlp-sink.js'
+import { here, startServer as startProcess } from './server-process.js'
 
-const here = dirname(fileURLToPath(import.meta.url))
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean' },
@@ -205,37 +203,14 @@ async function checkAnswer(port, client) {
 }
 
 function startServer(framework, variant, bench = here) {
-  const child = fork(join(bench, 'server.js'), [framework, variant], {
+  return startProcess(framework, variant, {
+    bench,
     // --profile: a V8 CPU profile per server process in bench/profiles (see README).
     execArgv: [
       '--expose-gc',
       ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(here, 'profiles')}`] : []),
     ],
-    env: { ...process.env, NODE_ENV, BENCH_OTLP_SINK: otlpSink.url },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${framework}/${variant} did not start`)),
-      30_000,
-    )
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)))
-    child.once('message', ({ port }) => {
-      clearTimeout(timer)
-      child.removeAllListeners('exit')
-      resolve({
-        port,
-        child,
-        stop: () => child.kill(),
-        /** Asks the server for `'heap'` (after GC) or `'cpu'` (time used); see server.js. */
-        ask: (what) =>
-          new Promise((done) => {
-            child.once('message', done)
-            child.send(what)
-          }),
-      })
-    })
+    env: { NODE_ENV, BENCH_OTLP_SINK: otlpSink.url },
   })
 }
 
