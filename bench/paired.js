@@ -53,8 +53,8 @@ for (let pair = 0; pair < PAIRS; pair++) {
       `pair ${pair + 1}${aFirst ? '' : ` (${nameB} started first)`}: ${cellA} ${costA.toFixed(1)} µs, ${nameB} ${costB.toFixed(1)} µs, ratio ${(costA / costB).toFixed(3)}`,
     )
   } finally {
-    a.stop()
-    b.stop()
+    // Gone before the next pair starts, so no pair shares the cores with the last one's exit.
+    await Promise.all([a, b].map(stopped))
   }
 }
 // A couple of pairs, one started each way round: the geometric mean of their ratios has the
@@ -82,6 +82,13 @@ async function startPair(aFirst) {
   }
   const b = await startB()
   return [await startA(), b]
+}
+
+function stopped(server) {
+  return new Promise((done) => {
+    server.child.once('exit', done)
+    server.stop()
+  })
 }
 
 function load(server, duration) {
