@@ -15,7 +15,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { here, startServer } from './server-process.js'
+import { expectTenantAnswer, here, startServer } from './server-process.js'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -37,6 +37,7 @@ if (cells.length !== 2 || !(PAIRS >= 2) || !(SECONDS > 0)) {
   process.exit(2)
 }
 const [cellA, cellB] = cells
+const TENANT = { 'x-tenant-id': 'tenant-1' }
 const benchB = values.baseline === undefined ? here : resolve(values.baseline, 'bench')
 const nameB = benchB === here ? cellB : `baseline ${cellB}`
 
@@ -45,7 +46,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
   const aFirst = pair % 2 === 0
   const [a, b] = await startPair(aFirst)
   try {
-    await Promise.all([checkAnswer(a), checkAnswer(b)])
+    await Promise.all([a, b].map((server) => expectTenantAnswer(server.port, TENANT, 'tenant-1')))
     await Promise.all([load(a, 1), load(b, 1)]) // warm-up: JIT and caches settle
     const [costA, costB] = await Promise.all([cpuPerRequest(a), cpuPerRequest(b)])
     ratios.push(costA / costB)
@@ -96,21 +97,8 @@ function load(server, duration) {
     url: `http://127.0.0.1:${server.port}/bench`,
     connections: 25,
     duration,
-    headers: { 'x-tenant-id': 'tenant-1' },
+    headers: TENANT,
   })
-}
-
-/** A server must answer with the tenant it was sent before it is timed, as in run.js. */
-async function checkAnswer(server) {
-  const res = await fetch(`http://127.0.0.1:${server.port}/bench`, {
-    headers: { 'x-tenant-id': 'tenant-1' },
-  })
-  const body = await res.json()
-  if (res.status !== 200 || body.tenant !== 'tenant-1') {
-    throw new Error(
-      `${framework}: expected tenant tenant-1, got ${res.status} ${JSON.stringify(body)}`,
-    )
-  }
 }
 
 /** Loads `server` for the run and returns its CPU time (user + system) per request, in µs. */

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { JWT_SECRET } from './apps/shared.js'
 import { startOtlpSink } from './otlp-sink.js'
-import { here, startServer as startProcess } from './server-process.js'
+import { expectTenantAnswer, here, startServer as startProcess } from './server-process.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -194,12 +194,7 @@ async function checkAnswer(port, client) {
     client === 'header'
       ? { 'x-tenant-id': 'tenant-1' }
       : { authorization: `Bearer ${client === 'jwt-one' ? oneToken : freshTokens[0]}` }
-  const res = await fetch(`http://127.0.0.1:${port}/bench`, { headers })
-  const body = await res.json()
-  const expected = client === 'jwt-fresh' ? 'tenant-0' : 'tenant-1'
-  if (res.status !== 200 || body.tenant !== expected) {
-    throw new Error(`expected tenant ${expected}, got ${res.status} ${JSON.stringify(body)}`)
-  }
+  await expectTenantAnswer(port, headers, client === 'jwt-fresh' ? 'tenant-0' : 'tenant-1')
 }
 
 function startServer(framework, variant, bench = here) {

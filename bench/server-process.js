@@ -49,3 +49,19 @@ export function startServer(framework, variant, options = {}) {
     })
   })
 }
+
+/**
+ * A server must answer `GET /bench` with the tenant it was sent before it is timed: a broken app
+ * is not a fast one. Throws otherwise.
+ *
+ * @param {number} port the server's port on 127.0.0.1
+ * @param {Record<string, string>} headers what identifies the tenant (a header or a token)
+ * @param {string} expected the tenant the answer must name
+ */
+export async function expectTenantAnswer(port, headers, expected) {
+  const res = await fetch(`http://127.0.0.1:${port}/bench`, { headers })
+  const body = await res.json()
+  if (res.status !== 200 || body.tenant !== expected) {
+    throw new Error(`expected tenant ${expected}, got ${res.status} ${JSON.stringify(body)}`)
+  }
+}
