@@ -14,6 +14,7 @@ import {
 import { openRequestScope, RESOLUTION, type RequestScope } from '../request-scope.js'
 import type { TenantRequest } from '../resolution/request.js'
 import type { ResolvedTenant, TenantResolver } from '../resolution/resolver.js'
+import { unwatchConnection, watchConnection } from './queued-responses.js'
 
 const addListener = EventEmitter.prototype.on
 
@@ -48,7 +49,7 @@ export function openHttpScope(
   function close() {
     if (scope.closed) return
     unbindHttpStreams(req)
-    queuedOn?.removeListener('close', close)
+    if (queuedOn !== undefined) unwatchConnection(queuedOn, close)
     // How the request ended is only for diagnostics subscribers (the SDK). Without one, skip
     // routeOf: Fastify's request.routeOptions builds a fresh object on every read.
     scope.close(
@@ -65,10 +66,10 @@ export function openHttpScope(
   // Node 20 never emits 'close' on a response still queued behind another one on a pipelined
   // connection when the client goes away (issue 9 #8). Such a response has no socket yet (Node
   // assigns it one when the responses before it are done), so only then is the connection
-  // watched too, until the response closes. Not on every request: a listener on the request's
-  // own 'close' cost a Fastify server about 9 µs of CPU a request (bench, this session).
+  // watched too, until the response closes (queued-responses.ts). Not on every request: a
+  // listener on the request's own 'close' cost a Fastify server about 9 µs of CPU a request.
   const queuedOn = (res as { socket?: unknown }).socket === null ? req.socket : undefined
-  queuedOn?.on('close', close)
+  if (queuedOn !== undefined) watchConnection(queuedOn, close)
   bindHttpStreams(req, scope)
   return scope
 }
