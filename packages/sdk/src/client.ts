@@ -28,6 +28,7 @@ import { traciumSampler } from './otel/sampler.js'
 import type { ModelPrices } from './prices.js'
 import { type QueueCounters, type QueueStats, withRates } from './queue.js'
 import type { TraceRecord } from './records.js'
+import { timerDelay } from './time.js'
 import { SDK_VERSION } from './version.js'
 import { warnOnce } from './warn.js'
 
@@ -236,7 +237,7 @@ export class Client {
  */
 export function within(timeoutMs: number, work: Promise<unknown>): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), Math.min(Math.max(0, timeoutMs), 2 ** 31 - 1))
+    const timer = setTimeout(() => resolve(false), timerDelay(timeoutMs))
     work.then(
       () => {
         clearTimeout(timer)

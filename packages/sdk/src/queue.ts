@@ -9,6 +9,7 @@
  * retrying. `drain()` holds the process open (with its own timer) for as long as the caller
  * waits, so `await flush()` still delivers.
  */
+import { timerDelay } from './time.js'
 import { warnOnce } from './warn.js'
 
 /**
@@ -193,13 +194,10 @@ export class DeliveryQueue<T> {
         this.#idleWaiters.delete(done)
         resolve(true)
       }
-      const timer = setTimeout(
-        () => {
-          this.#idleWaiters.delete(done)
-          resolve(false)
-        },
-        Math.min(timeoutMs, 2 ** 31 - 1),
-      )
+      const timer = setTimeout(() => {
+        this.#idleWaiters.delete(done)
+        resolve(false)
+      }, timerDelay(timeoutMs))
       this.#idleWaiters.add(done)
     })
   }

@@ -40,3 +40,16 @@ export function isoTime(epochMs: number): string {
   const millis = epochMs - second * 1000
   return `${cachedPrefix}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`
 }
+
+/**
+ * A timeout as `setTimeout` takes it: a timeout already past (a deadline minus now) is 0, where
+ * Node 22 and later would print TimeoutNegativeWarning, and one above 2^31 - 1 ms, which Node
+ * would fire at once, is 2^31 - 1.
+ * @example
+ * ```ts
+ * setTimeout(giveUp, timerDelay(deadline - Date.now()))
+ * ```
+ */
+export function timerDelay(timeoutMs: number): number {
+  return Math.min(Math.max(0, timeoutMs), 2 ** 31 - 1)
+}
