@@ -16,6 +16,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { expectTenantAnswer, here, startServer } from './server-process.js'
+import { quantile } from './stats.js'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -55,7 +56,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
     )
   } finally {
     // Gone before the next pair starts, so no pair shares the cores with the last one's exit.
-    await Promise.all([a, b].map(stopped))
+    await Promise.all([a.stop(), b.stop()])
   }
 }
 // A couple of pairs, one started each way round: the geometric mean of their ratios has the
@@ -85,13 +86,6 @@ async function startPair(aFirst) {
   return [await startA(), b]
 }
 
-function stopped(server) {
-  return new Promise((done) => {
-    server.child.once('exit', done)
-    server.stop()
-  })
-}
-
 function load(server, duration) {
   return autocannon({
     url: `http://127.0.0.1:${server.port}/bench`,
@@ -110,11 +104,4 @@ async function cpuPerRequest(server) {
     throw new Error(`${framework}: ${result.errors} errors, ${result.non2xx} non-2xx responses`)
   }
   return (after.cpuMicros - before.cpuMicros) / result.requests.total
-}
-
-/** The `q` quantile of sorted values, interpolated between the two nearest. */
-function quantile(sorted, q) {
-  const at = (sorted.length - 1) * q
-  const low = Math.floor(at)
-  return sorted[low] + (sorted[Math.min(low + 1, sorted.length - 1)] - sorted[low]) * (at - low)
 }

@@ -55,7 +55,7 @@ async function profile(cell, bench) {
   try {
     // --perf-prof writes jit-<pid>.dump into the working directory; `perf inject --jit` turns it
     // into symbols that stay right when V8 moves or reuses code (a perf map file does not).
-    const { port, child: server } = await startServer(framework, cell, {
+    const server = await startServer(framework, cell, {
       bench,
       cwd: dir,
       execArgv: ['--perf-prof', '--interpreted-frames-native-stack'],
@@ -63,7 +63,7 @@ async function profile(cell, bench) {
     })
     const load = (duration) =>
       autocannon({
-        url: `http://127.0.0.1:${port}/bench`,
+        url: `http://127.0.0.1:${server.port}/bench`,
         connections: 50,
         duration,
         headers: { 'x-tenant-id': 'tenant-1' },
@@ -71,13 +71,13 @@ async function profile(cell, bench) {
     await load(2) // warm-up: JIT and caches settle before the samples
     const data = join(dir, 'perf.data')
     // -k 1: the monotonic clock the JIT dump's timestamps use.
-    const record = ['record', '-k', '1', '-F', `${HZ}`, '-e', 'cpu-clock', '-p', `${server.pid}`]
+    const pid = `${server.child.pid}`
+    const record = ['record', '-k', '1', '-F', `${HZ}`, '-e', 'cpu-clock', '-p', pid]
     const perf = spawn('perf', [...record, '-o', data, '--', 'sleep', `${SECONDS}`], {
       stdio: 'ignore',
     })
     const [result] = await Promise.all([load(SECONDS), new Promise((r) => perf.on('exit', r))])
-    server.kill('SIGTERM')
-    await new Promise((done) => server.on('exit', done))
+    await server.stop()
     // The load is run.js's header client. A rejected request costs less than a served one, so
     // a profile of rejections (a required tenant the header does not satisfy) would mislead.
     if (result.errors > 0 || result.non2xx > 0) {

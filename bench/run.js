@@ -11,6 +11,7 @@ import autocannon from 'autocannon'
 import { JWT_SECRET } from './apps/shared.js'
 import { startOtlpSink } from './otlp-sink.js'
 import { expectTenantAnswer, here, startServer as startProcess } from './server-process.js'
+import { median } from './stats.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -242,12 +243,6 @@ async function soakAll(names) {
     }
   }
   return out
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 function render(all, soakResults) {

@@ -38,7 +38,13 @@ export function startServer(framework, variant, options = {}) {
       resolve({
         port,
         child,
-        stop: () => child.kill(),
+        /** Sends SIGTERM (server.js exits on it, writing any profile); resolves once it exited. */
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done()
+            child.once('exit', () => done())
+            child.kill('SIGTERM')
+          }),
         /** Asks the server for `'heap'` (after GC), `'cpu'` (time used) or `'exported'`. */
         ask: (what) =>
           new Promise((done) => {

@@ -22,17 +22,7 @@ const waiting = new WeakMap<EventEmitter, Set<Close>>()
  * ```
  */
 export function watchConnection(connection: EventEmitter, close: Close): void {
-  let closes = waiting.get(connection)
-  if (closes === undefined) {
-    const all = new Set<Close>()
-    waiting.set(connection, all)
-    connection.once('close', () => {
-      waiting.delete(connection)
-      for (const each of all) each()
-    })
-    closes = all
-  }
-  closes.add(close)
+  ;(waiting.get(connection) ?? firstWatch(connection)).add(close)
 }
 
 /**
@@ -44,4 +34,15 @@ export function watchConnection(connection: EventEmitter, close: Close): void {
  */
 export function unwatchConnection(connection: EventEmitter, close: Close): void {
   waiting.get(connection)?.delete(close)
+}
+
+/** The one listener of `connection`, and the set of closes it calls. */
+function firstWatch(connection: EventEmitter): Set<Close> {
+  const closes = new Set<Close>()
+  waiting.set(connection, closes)
+  connection.once('close', () => {
+    waiting.delete(connection)
+    for (const each of closes) each()
+  })
+  return closes
 }
